@@ -1,0 +1,93 @@
+"""``grokbench run EXPERIMENT``: one training run, a trace JSON and a one-screen summary."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from tabulate import tabulate
+
+from grokbench.config import make_config, parse_overrides
+from grokbench.fileio import write_json
+from grokbench.progress import ProgressBar
+from grokbench.runner import run
+from grokbench.spec import SCALES, Trace
+
+EXIT_FOR_STATUS = {"ok": 0, "diverged": 1, "interrupted": 130}
+
+
+def add_config_arguments(parser: argparse.ArgumentParser) -> None:
+    """EXPERIMENT, --scale and --set, shared by every command that builds a run config."""
+    parser.add_argument("experiment", help="experiment name, e.g. sparse-cls")
+    parser.add_argument("--scale", default="ci", choices=SCALES, help="preset size (default ci)")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a setting (repeatable), e.g. --set alpha=10 --set dynamics=gd",
+    )
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("run", help="train one run and write its trace JSON")
+    add_config_arguments(parser)
+    parser.add_argument("--out", default=None, help="trace JSON path (default: no file)")
+    parser.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    config = make_config(args.experiment, args.scale, parse_overrides(args.overrides))
+    bar = ProgressBar(f"{config.experiment}/{config.scale}")
+    try:
+        trace = run(config, progress=bar)
+    finally:
+        bar.close()
+    if args.out:
+        write_json(args.out, trace.to_dict())
+    print(render_summary(trace))
+    if args.out:
+        print(f"trace written to {args.out}")
+    return EXIT_FOR_STATUS.get(trace.status, 1)
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def render_summary(trace: Trace) -> str:
+    """The one-screen summary of a run."""
+    s, c = trace.summary, trace.config
+    wd = c["wd"]
+    scaled = lambda v: None if v is None or not wd else v * wd
+    rows = [
+        (
+            "experiment",
+            f"{c['experiment']} ({c['scale']}), seed {c['seed']}, {c['dtype']} on {trace.env['device_name']}",
+        ),
+        ("dynamics", f"{c['dynamics']}  lr={c['lr']:g}  wd={wd:g}  horizon={c['horizon']}"),
+        ("init", f"alpha={s['alpha']:.4g}  |theta(0)|={s['init_norm']:.4g}"),
+        ("status", s["status"] + (f": {trace.reason}" if trace.reason else "")),
+        ("metric", s.get("metric")),
+        ("fit (train set) at t", s.get("t_fit")),
+        ("plateau", s.get("plateau")),
+        ("final", s.get("final")),
+        ("t_grok (50%)", f"{_fmt(s.get('t_grok'))}  (λt = {_fmt(scaled(s.get('t_grok')))})"),
+        ("window t_90 - t_10", s.get("window")),
+        (
+            "predicted ln(α)/λ",
+            f"{_fmt(s.get('predicted_t_grok'))}  (ln|θ(0)|/λ = {_fmt(s.get('predicted_t_grok_init_norm'))})",
+        ),
+        ("final |theta|", s.get("final_param_norm")),
+        ("t reached / horizon", f"{_fmt(s['t_reached'])} / {_fmt(s['t_end'])}"),
+        ("wall time [s]", s["wall_s"]),
+        ("gradient evaluations", s["grad_evals"]),
+        ("steps", s["steps"]),
+    ]
+    return tabulate([(k, _fmt(v)) for k, v in rows], tablefmt="plain")

@@ -1,0 +1,110 @@
+"""The training objective L_λ(θ) = (1/n) Σ ℓ(f(θ; x_i), y_i) + (λ/2)‖θ‖² and the metrics.
+
+Losses are written to stay accurate when they are tiny (late-phase losses reach 1e-30 in
+float64): the logistic loss through softplus, the cross-entropy through log1p of the
+summed exponentiated logit gaps once every example is classified correctly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+import torch.nn.functional as F
+
+from grokbench.spec import TaskData, TaskKind
+
+ModelFunction = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+def cross_entropy_small(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Per-example cross-entropy, accurate down to the smallest float instead of 1e-16.
+
+    ``F.cross_entropy`` computes logsumexp(z) − z_y, which rounds to 0 once the loss drops
+    below machine epsilon; log1p(Σ_{j≠y} exp(z_j − z_y)) does not, when every gap is < 0.
+    """
+    gaps = logits - logits.gather(-1, labels.unsqueeze(-1))
+    others = gaps.scatter(-1, labels.unsqueeze(-1), float("-inf"))
+    confident = others.amax(-1) < 0
+    small = torch.log1p(torch.exp(others.clamp(max=0)).sum(-1))
+    large = torch.logsumexp(gaps, dim=-1)
+    return torch.where(confident, small, large)
+
+
+def per_example_loss(kind: TaskKind, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    if kind == "binary":
+        return F.softplus(-y * out)
+    if kind == "multiclass":
+        return cross_entropy_small(out, y)
+    return (out - y) ** 2
+
+
+def data_loss(kind: TaskKind, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The mean loss over examples."""
+    return per_example_loss(kind, out, y).mean()
+
+
+def accuracy(kind: TaskKind, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Fraction correct; a binary output of exactly 0 counts as half right (as at θ̄)."""
+    if kind == "binary":
+        signed = y * out
+        return ((signed > 0).double() + 0.5 * (signed == 0).double()).mean()
+    return (out.argmax(-1) == y).double().mean()
+
+
+def margins(kind: TaskKind, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Per-example margins: y·f for binary, z_y − max_{j≠y} z_j for multi-class."""
+    if kind == "binary":
+        return y * out
+    correct = out.gather(-1, y.unsqueeze(-1)).squeeze(-1)
+    others = out.scatter(-1, y.unsqueeze(-1), float("-inf")).amax(-1)
+    return correct - others
+
+
+class Objective:
+    """L_λ for one task and model function, with a counter of gradient evaluations."""
+
+    def __init__(self, function: ModelFunction, data: TaskData, wd: float) -> None:
+        self.function = function
+        self.data = data
+        self.wd = wd
+        self.grad_evals = 0
+
+    def train_loss(self, theta: torch.Tensor) -> torch.Tensor:
+        return data_loss(self.data.kind, self.function(theta, self.data.x_train), self.data.y_train)
+
+    def value(self, theta: torch.Tensor, include_wd: bool = True) -> torch.Tensor:
+        loss = self.train_loss(theta)
+        if include_wd and self.wd:
+            loss = loss + 0.5 * self.wd * theta.pow(2).sum()
+        return loss
+
+    def grad(self, theta: torch.Tensor) -> torch.Tensor:
+        """∇L_λ(θ) for a flat θ (counted as one gradient evaluation)."""
+        self.grad_evals += 1
+        with torch.enable_grad():
+            leaf = theta.detach().requires_grad_(True)
+            (grad,) = torch.autograd.grad(self.train_loss(leaf), leaf)
+        if self.wd:
+            grad = grad.add(theta, alpha=self.wd)
+        return grad
+
+    @torch.no_grad()
+    def evaluate(self, theta: torch.Tensor) -> dict[str, float]:
+        """Train/test loss and metric, the minimum training margin and ‖θ‖."""
+        kind, data = self.data.kind, self.data
+        result: dict[str, float] = {"param_norm": float(theta.norm())}
+        for split, x, y in (
+            ("train", data.x_train, data.y_train),
+            ("test", data.x_test, data.y_test),
+        ):
+            out = self.function(theta, x)
+            losses = per_example_loss(kind, out, y)
+            result[f"{split}_loss"] = float(losses.mean())
+            if kind == "regression":
+                result[f"{split}_mse"] = float(losses.mean())
+            else:
+                result[f"{split}_acc"] = float(accuracy(kind, out, y))
+                if split == "train":
+                    result["train_margin"] = float(margins(kind, out, y).min())
+        return result

@@ -1,0 +1,170 @@
+"""One run end to end: config → data and model → dynamics → Trace with summary."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import torch
+
+from grokbench import dynamics
+from grokbench.envinfo import environment, resolve_device
+from grokbench.experiments import get_experiment
+from grokbench.flat import FlatModel
+from grokbench.measure import transition
+from grokbench.models import HomogeneousModel
+from grokbench.objective import Objective
+from grokbench.schedule import evaluation_times
+from grokbench.spec import RunConfig, TaskData, Trace
+
+Progress = dynamics.Progress
+
+
+@dataclass
+class Prepared:
+    """Everything a run needs, built from its config on its device."""
+
+    config: RunConfig
+    data: TaskData
+    model: HomogeneousModel
+    flat: FlatModel
+    alpha: float
+    theta0: torch.Tensor
+    device: torch.device
+    t_end: float
+
+    @property
+    def init_norm(self) -> float:
+        return float(self.theta0.norm())
+
+
+def prepare(config: RunConfig) -> Prepared:
+    """Draw the data (CPU, seeded), build the model, resolve α and the horizon, move to the
+    device. The model's parameters are set to α·θ̄."""
+    experiment = get_experiment(config.experiment)
+    device = resolve_device(config.device)
+    dtype = config.torch_dtype
+    generator = torch.Generator().manual_seed(config.seed + 1_000_003)
+    data = experiment.build_task(config.task, config.seed)
+    model = experiment.build_model(config.task, data, generator)
+    flat = FlatModel(model)
+    reference = flat.reference()
+    alpha = config.alpha if config.alpha is not None else config.init_norm / float(reference.norm())
+    model.set_alpha(alpha)
+    model.to(device=device, dtype=dtype)
+    theta0 = (alpha * reference).to(device=device, dtype=dtype)
+    t_end = config.horizon.to_time(
+        alpha if config.alpha is not None else float(theta0.norm()), config.wd
+    )
+    return Prepared(config, data.to(device, dtype), model, flat, alpha, theta0, device, t_end)
+
+
+def run(config: RunConfig, progress: Progress | None = None) -> Trace:
+    """Train one run to its horizon and return its Trace (status ok, diverged or interrupted).
+
+    ``progress`` is called now and then with the fraction of the horizon done. Ctrl-C stops the run; the records so far are kept and the trace says ``interrupted``.
+    """
+    prepared = prepare(config)
+    objective = Objective(prepared.flat.function, prepared.data, config.wd)
+    recorder = dynamics.Recorder(objective)
+    times = evaluation_times(prepared.t_end, config.evals).to(prepared.device, config.torch_dtype)
+    start = time.perf_counter()
+    status, reason = "ok", ""
+    try:
+        fraction = None if progress is None else (lambda t: progress(t / prepared.t_end))
+        stopped = _dispatch(config, prepared, objective, recorder, times, fraction)
+    except KeyboardInterrupt:
+        stopped = "interrupted"
+    wall = time.perf_counter() - start
+    if recorder.diverged_at is not None:
+        status, reason = "diverged", recorder.reason
+    elif stopped == "interrupted":
+        status, reason = "interrupted", "stopped by the user (Ctrl-C)"
+    elif stopped not in ("horizon",):
+        status, reason = "diverged", f"the integrator stopped: {stopped}"
+    trace = Trace(
+        config=config.to_dict(),
+        env=environment(prepared.device, config.dtype),
+        records=recorder.records,
+        status=status,
+        reason=reason,
+    )
+    trace.summary = summarize(trace, prepared, wall, objective.grad_evals)
+    return trace
+
+
+def _dispatch(
+    config: RunConfig,
+    prepared: Prepared,
+    objective: Objective,
+    recorder: dynamics.Recorder,
+    times: torch.Tensor,
+    progress: Progress | None,
+) -> str:
+    theta0, t_end = prepared.theta0, prepared.t_end
+    if config.dynamics == "flow":
+        return dynamics.gradient_flow(
+            objective,
+            theta0,
+            t_end,
+            times,
+            recorder,
+            config.rtol,
+            config.atol,
+            first_step=config.lr,
+            progress=progress,
+        )
+    if config.dynamics in ("gd", "ngd"):
+        return dynamics.gradient_descent(
+            objective,
+            theta0,
+            config.lr,
+            t_end,
+            times,
+            recorder,
+            normalised=config.dynamics == "ngd",
+            progress=progress,
+        )
+    return dynamics.optimizer_descent(
+        objective,
+        theta0,
+        config.dynamics,
+        config.lr,
+        config.opt,
+        t_end,
+        times,
+        recorder,
+        progress=progress,
+    )
+
+
+def summarize(
+    trace: Trace, prepared: Prepared, wall_s: float, grad_evals: int
+) -> dict[str, object]:
+    """The numbers the one-screen summary shows and the claims start from."""
+    config = prepared.config
+    shape = transition(trace) if trace.records else None
+    summary: dict[str, object] = {
+        "status": trace.status,
+        "alpha": prepared.alpha,
+        "init_norm": prepared.init_norm,
+        "t_end": prepared.t_end,
+        "t_reached": trace.records[-1].t if trace.records else 0.0,
+        "wall_s": wall_s,
+        "grad_evals": grad_evals,
+        "steps": trace.records[-1].step if trace.records else 0,
+        "predicted_t_grok": _predicted(prepared.alpha, config.wd),
+        "predicted_t_grok_init_norm": _predicted(prepared.init_norm, config.wd),
+    }
+    if shape is not None:
+        summary.update(shape.to_dict())
+        summary["final_param_norm"] = trace.records[-1].param_norm
+    return summary
+
+
+def _predicted(scale: float, wd: float) -> float | None:
+    """ln(scale)/λ, the leading-order transition time (None where it is not defined)."""
+    if wd <= 0 or scale <= 1:
+        return None
+    return math.log(scale) / wd

@@ -1,0 +1,338 @@
+"""The nouns of grokbench: run configuration, task data, traces, claims and verdicts.
+
+Every other module imports its types from here, so the shapes of the data that flow
+config -> task + model -> dynamics -> trace -> measures -> verdicts are defined once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import torch
+
+SCALES: tuple[str, ...] = ("smoke", "ci", "paper")
+TaskKind = Literal["binary", "multiclass", "regression"]
+Status = Literal["pass", "fail", "inconclusive"]
+
+TRACE_SCHEMA = "grokbench.trace/1"
+VERDICTS_SCHEMA = "grokbench.verdicts/1"
+BASELINES_SCHEMA = "grokbench.baselines/1"
+
+
+class GrokbenchError(Exception):
+    """Base class of the errors grokbench raises on purpose."""
+
+
+class ConfigError(GrokbenchError, ValueError):
+    """Bad input: an unknown experiment or key, a value out of range, an unreadable file.
+
+    The CLI turns it into one line on stderr and exit code 2.
+    """
+
+
+HorizonUnit = Literal["t", "lt", "T"]
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """How long to run, in one of three units.
+
+    ``t``: absolute continuous time; ``lt``: multiples of 1/λ (so ``6/wd`` is λt = 6);
+    ``T``: multiples of the predicted transition time ln(α)/λ.
+    """
+
+    value: float
+    unit: HorizonUnit = "t"
+
+    @classmethod
+    def parse(cls, text: str | float | int) -> Horizon:
+        """Read ``6000``, ``6/wd`` or ``1.5T``."""
+        raw = str(text).strip()
+        unit: HorizonUnit = "t"
+        if raw.endswith("/wd"):
+            raw, unit = raw[:-3], "lt"
+        elif raw.endswith("T"):
+            raw, unit = raw[:-1], "T"
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigError(
+                f"horizon: {text!r} is not a number; use 6000 (time t), 6/wd (λt) or 1.5T (× ln(α)/λ)"
+            ) from None
+        if not math.isfinite(value) or value <= 0:
+            raise ConfigError(f"horizon: must be a positive finite number, got {text!r}")
+        return cls(value, unit)
+
+    def to_time(self, alpha: float, wd: float) -> float:
+        """The horizon as an absolute time t for a run with init scale α and weight decay λ."""
+        if self.unit == "t":
+            return self.value
+        if wd <= 0:
+            raise ConfigError(f"horizon: {self} needs wd > 0; give an absolute time instead")
+        if self.unit == "lt":
+            return self.value / wd
+        if alpha <= 1:
+            raise ConfigError(f"horizon: {self} needs alpha > 1 so that ln(alpha) > 0")
+        return self.value * math.log(alpha) / wd
+
+    def __str__(self) -> str:
+        suffix = {"t": "", "lt": "/wd", "T": "T"}[self.unit]
+        return f"{self.value:g}{suffix}"
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that determines one training run; its hash keys the results store.
+
+    ``alpha`` multiplies the model's reference direction θ̄ (the paper's convention:
+    diagonal net u = v = 1, matrix factorisation U = V = I, MLP He init with a zero last
+    layer). ``init_norm`` is the alternative the paper's figures use, ‖θ(0)‖; exactly one
+    of the two is set. ``task`` holds the experiment's own sizes (n, d, k, p, width, ...)
+    and ``opt`` the keyword settings of a torch.optim optimizer.
+    """
+
+    experiment: str
+    scale: str = "ci"
+    dynamics: str = "flow"
+    lr: float = 0.01
+    alpha: float | None = None
+    init_norm: float | None = None
+    wd: float = 1e-3
+    seed: int = 0
+    horizon: Horizon = Horizon(6.0, "lt")
+    device: str = "cpu"
+    dtype: str = "float64"
+    rtol: float = 1e-6
+    atol: float = 1e-9
+    evals: int = 400
+    task: dict[str, Any] = field(default_factory=dict)
+    opt: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["horizon"] = str(self.horizon)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(f"config: unknown field(s) {', '.join(unknown)}")
+        values = dict(data)
+        values["horizon"] = Horizon.parse(values.get("horizon", "6/wd"))
+        return cls(**values)
+
+    def key(self) -> str:
+        """A stable hash of the configuration (device excluded: one seed, one run everywhere)."""
+        data = self.to_dict()
+        data.pop("device")
+        blob = json.dumps(data, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    @property
+    def torch_dtype(self) -> torch.dtype:
+        return {"float64": torch.float64, "float32": torch.float32}[self.dtype]
+
+
+@dataclass
+class TaskData:
+    """A seeded dataset: inputs and targets for training and test, and what generated them.
+
+    ``kind`` decides the loss and the metric: logistic loss and accuracy for ``binary``
+    (labels ±1), cross-entropy and accuracy for ``multiclass`` (labels 0..C-1), squared
+    loss and MSE for ``regression``. ``truth`` holds the ground truth (w*, X*) when known.
+    """
+
+    kind: TaskKind
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    n_outputs: int = 1
+    truth: dict[str, torch.Tensor] = field(default_factory=dict)
+
+    def to(self, device: torch.device | str, dtype: torch.dtype) -> TaskData:
+        """Move to a device; floating tensors take ``dtype``, integer ones keep theirs."""
+
+        def move(tensor: torch.Tensor) -> torch.Tensor:
+            if tensor.is_floating_point():
+                return tensor.to(device=device, dtype=dtype)
+            return tensor.to(device=device)
+
+        return dataclasses.replace(
+            self,
+            x_train=move(self.x_train),
+            y_train=move(self.y_train),
+            x_test=move(self.x_test),
+            y_test=move(self.y_test),
+            truth={name: move(value) for name, value in self.truth.items()},
+        )
+
+    @property
+    def metric(self) -> str:
+        """The test metric's name stem: ``acc`` or ``mse``."""
+        return "mse" if self.kind == "regression" else "acc"
+
+
+@dataclass
+class Record:
+    """One evaluation point of a run. Classification fills the ``*_acc`` fields and
+    ``train_margin`` (min_i y_i f_i); regression fills the ``*_mse`` fields."""
+
+    t: float
+    step: int
+    grad_evals: int
+    wall_s: float
+    train_loss: float
+    test_loss: float
+    param_norm: float
+    train_acc: float | None = None
+    test_acc: float | None = None
+    train_mse: float | None = None
+    test_mse: float | None = None
+    train_margin: float | None = None
+    probes: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+        if not self.probes:
+            data.pop("probes")
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Record:
+        return cls(**data)
+
+
+@dataclass
+class Trace:
+    """A run's evaluation records with its configuration, environment and summary.
+
+    ``status`` is ``ok``, ``diverged`` (a NaN or a blow-up stopped the run; ``reason`` says
+    where) or ``interrupted``.
+    """
+
+    config: dict[str, Any]
+    env: dict[str, Any]
+    records: list[Record] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+    status: str = "ok"
+    reason: str = ""
+
+    def column(self, name: str) -> list[float]:
+        """The values of one record field, in time order (NaN where a record lacks it)."""
+        out = []
+        for record in self.records:
+            value = getattr(record, name, None)
+            if value is None:
+                value = record.probes.get(name, math.nan)
+            out.append(float(value))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": TRACE_SCHEMA,
+            "config": self.config,
+            "env": self.env,
+            "status": self.status,
+            "reason": self.reason,
+            "records": [r.to_dict() for r in self.records],
+            "summary": self.summary,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Trace:
+        if data.get("schema") != TRACE_SCHEMA:
+            raise ConfigError(f"trace: schema is {data.get('schema')!r}, expected {TRACE_SCHEMA!r}")
+        return cls(
+            config=data["config"],
+            env=data["env"],
+            records=[Record.from_dict(r) for r in data["records"]],
+            summary=data.get("summary", {}),
+            status=data.get("status", "ok"),
+            reason=data.get("reason", ""),
+        )
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One assertion of CLAIMS.md as data: what to run, what to measure, what to expect."""
+
+    id: str
+    title: str
+    experiment: str
+    measure: str
+    expected: str
+    tolerance: str
+    section: str
+    paper_only: bool = False
+
+
+@dataclass
+class Verdict:
+    """The outcome of checking one claim. ``margin`` > 0 means inside the tolerance."""
+
+    id: str
+    experiment: str
+    scale: str
+    status: Status
+    measured: Any
+    expected: Any
+    tolerance: Any
+    margin: float | None
+    seeds: list[int]
+    wall_s: float
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """The shape of a test-metric curve: plateau → final, and when it moved.
+
+    Times are interpolated between evaluation points; ``None`` where the curve never got
+    there (no fit, no crossing). ``t_grok`` is the 50% crossing.
+    """
+
+    metric: str
+    t_fit: float | None
+    plateau: float | None
+    final: float
+    t_10: float | None
+    t_grok: float | None
+    t_90: float | None
+
+    @property
+    def window(self) -> float | None:
+        if self.t_10 is None or self.t_90 is None:
+            return None
+        return self.t_90 - self.t_10
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "window": self.window}
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A named experiment: its task kind, its own size keys and their presets per scale.
+
+    ``scales[scale]`` holds every setting (common RunConfig fields and the task's own
+    keys) for that scale. ``build_task(sizes, seed)`` draws the data;
+    ``build_model(sizes, data, generator)`` returns the model with α = 1 (the runner sets α).
+    """
+
+    name: str
+    description: str
+    kind: TaskKind
+    task_keys: dict[str, type]
+    scales: dict[str, dict[str, Any]]
+    build_task: Any
+    build_model: Any
