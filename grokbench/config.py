@@ -17,10 +17,12 @@ from grokbench.spec import SCALES, ConfigError, Experiment, Horizon, RunConfig
 
 DEVICES = ("cpu", "cuda", "mps", "auto")
 DTYPES = ("float64", "float32")
+INTEGRATORS = ("auto", "dopri5", "rkc")
 
 #: The settings every experiment has, with their types; task sizes come from the experiment.
 COMMON_KEYS: dict[str, type] = {
     "dynamics": str,
+    "integrator": str,
     "lr": float,
     "alpha": float,
     "init_norm": float,
@@ -48,6 +50,7 @@ CHECKS: dict[str, Check] = {
     "evals": (lambda v: v >= 2, "≥ 2"),
     "device": (lambda v: v in DEVICES, f"one of {', '.join(DEVICES)}"),
     "dtype": (lambda v: v in DTYPES, f"one of {', '.join(DTYPES)}"),
+    "integrator": (lambda v: v in INTEGRATORS, f"one of {', '.join(INTEGRATORS)}"),
     "n": _AT_LEAST_1,
     "d": _AT_LEAST_1,
     "k": _AT_LEAST_1,

@@ -16,7 +16,7 @@ from typing import Any
 
 import torch
 
-from grokbench.integrators import DormandPrince
+from grokbench.integrators import DormandPrince, RungeKuttaChebyshev
 from grokbench.objective import Objective
 from grokbench.spec import ConfigError, Record
 
@@ -84,8 +84,9 @@ def gradient_flow(
     atol: float,
     first_step: float | None = None,
     progress: Progress | None = None,
+    method: str = "dopri5",
 ) -> str:
-    """Integrate the gradient flow with Dormand–Prince 5(4); returns why it stopped."""
+    """Integrate the gradient flow (``method`` dopri5 or rkc); returns why it stopped."""
 
     def rhs(state: torch.Tensor) -> torch.Tensor:
         return -objective.grad(state[0])[None]
@@ -99,7 +100,8 @@ def gradient_flow(
             progress(float(times[0]))
         return True
 
-    solver = DormandPrince(rhs, rtol=rtol, atol=atol, first_step=first_step, max_step=t_end / 20)
+    solver_class = {"dopri5": DormandPrince, "rkc": RungeKuttaChebyshev}[method]
+    solver = solver_class(rhs, rtol=rtol, atol=atol, first_step=first_step, max_step=t_end / 20)
     t_end_tensor = torch.tensor([t_end], dtype=theta0.dtype, device=theta0.device)
     result = solver.solve(theta0[None], t_end_tensor, [eval_times], on_eval, on_step)
     return result.stopped[0]

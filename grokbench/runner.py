@@ -63,7 +63,8 @@ def prepare(config: RunConfig) -> Prepared:
 def run(config: RunConfig, progress: Progress | None = None) -> Trace:
     """Train one run to its horizon and return its Trace (status ok, diverged or interrupted).
 
-    ``progress`` is called now and then with the fraction of the horizon done. Ctrl-C stops the run; the records so far are kept and the trace says ``interrupted``.
+    ``progress`` is called now and then with the fraction of the horizon done. Ctrl-C
+    stops the run; the records so far are kept and the trace says ``interrupted``.
     """
     prepared = prepare(config)
     objective = Objective(prepared.flat.function, prepared.data, config.wd)
@@ -114,6 +115,7 @@ def _dispatch(
             config.atol,
             first_step=config.lr,
             progress=progress,
+            method=flow_method(config, prepared.data),
         )
     if config.dynamics in ("gd", "ngd"):
         return dynamics.gradient_descent(
@@ -137,6 +139,14 @@ def _dispatch(
         recorder,
         progress=progress,
     )
+
+
+def flow_method(config: RunConfig, data: TaskData) -> str:
+    """``auto`` picks RKC for regression (stiff: the loss curvature stays O(1) while the
+    slow dynamics run on a 1/λ scale) and Dormand–Prince for classification."""
+    if config.integrator != "auto":
+        return config.integrator
+    return "rkc" if data.kind == "regression" else "dopri5"
 
 
 def summarize(

@@ -62,7 +62,8 @@ class Horizon:
             value = float(raw)
         except ValueError:
             raise ConfigError(
-                f"horizon: {text!r} is not a number; use 6000 (time t), 6/wd (λt) or 1.5T (× ln(α)/λ)"
+                f"horizon: {text!r} is not a number; "
+                "use 6000 (time t), 6/wd (λt) or 1.5T (× ln(α)/λ)"
             ) from None
         if not math.isfinite(value) or value <= 0:
             raise ConfigError(f"horizon: must be a positive finite number, got {text!r}")
@@ -99,6 +100,7 @@ class RunConfig:
     experiment: str
     scale: str = "ci"
     dynamics: str = "flow"
+    integrator: str = "auto"
     lr: float = 0.01
     alpha: float | None = None
     init_norm: float | None = None

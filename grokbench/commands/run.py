@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from tabulate import tabulate
@@ -61,16 +60,19 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
+def _lambda_t(value: object, wd: float) -> float | None:
+    return value * wd if isinstance(value, float) and wd else None
+
+
 def render_summary(trace: Trace) -> str:
     """The one-screen summary of a run."""
     s, c = trace.summary, trace.config
     wd = c["wd"]
-    scaled = lambda v: None if v is None or not wd else v * wd
+    where = f"seed {c['seed']}, {c['dtype']} on {trace.env['device_name']}"
+    predicted = _fmt(s.get("predicted_t_grok"))
+    predicted_norm = _fmt(s.get("predicted_t_grok_init_norm"))
     rows = [
-        (
-            "experiment",
-            f"{c['experiment']} ({c['scale']}), seed {c['seed']}, {c['dtype']} on {trace.env['device_name']}",
-        ),
+        ("experiment", f"{c['experiment']} ({c['scale']}), {where}"),
         ("dynamics", f"{c['dynamics']}  lr={c['lr']:g}  wd={wd:g}  horizon={c['horizon']}"),
         ("init", f"alpha={s['alpha']:.4g}  |theta(0)|={s['init_norm']:.4g}"),
         ("status", s["status"] + (f": {trace.reason}" if trace.reason else "")),
@@ -78,12 +80,9 @@ def render_summary(trace: Trace) -> str:
         ("fit (train set) at t", s.get("t_fit")),
         ("plateau", s.get("plateau")),
         ("final", s.get("final")),
-        ("t_grok (50%)", f"{_fmt(s.get('t_grok'))}  (λt = {_fmt(scaled(s.get('t_grok')))})"),
+        ("t_grok (50%)", f"{_fmt(s.get('t_grok'))}  (λt = {_fmt(_lambda_t(s.get('t_grok'), wd))})"),
         ("window t_90 - t_10", s.get("window")),
-        (
-            "predicted ln(α)/λ",
-            f"{_fmt(s.get('predicted_t_grok'))}  (ln|θ(0)|/λ = {_fmt(s.get('predicted_t_grok_init_norm'))})",
-        ),
+        ("predicted ln(α)/λ", f"{predicted}  (ln|θ(0)|/λ = {predicted_norm})"),
         ("final |theta|", s.get("final_param_norm")),
         ("t reached / horizon", f"{_fmt(s['t_reached'])} / {_fmt(s['t_end'])}"),
         ("wall time [s]", s["wall_s"]),
