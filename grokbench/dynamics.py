@@ -11,7 +11,7 @@ import importlib
 import inspect
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
@@ -21,6 +21,8 @@ from grokbench.objective import Objective
 from grokbench.spec import ConfigError, Record
 
 Progress = Callable[[float], None]
+#: A probe maps the state θ at an evaluation time to extra named numbers for the record.
+Probe = Callable[[torch.Tensor], dict[str, float]]
 
 #: Optimizer names and the torch.optim class and default settings they stand for.
 OPTIMIZERS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -42,8 +44,11 @@ class Recorder:
     exceeds ``blowup`` times its initial value (plus one).
     """
 
-    def __init__(self, objective: Objective, blowup: float = 1e6) -> None:
+    def __init__(
+        self, objective: Objective, probes: Sequence[Probe] = (), blowup: float = 1e6
+    ) -> None:
         self.objective = objective
+        self.probes = list(probes)
         self.blowup = blowup
         self.records: list[Record] = []
         self.diverged_at: float | None = None
@@ -66,9 +71,18 @@ class Recorder:
             )
             return False
         elapsed = time.perf_counter() - self._start
+        extra: dict[str, float] = {}
+        with torch.no_grad():
+            for probe in self.probes:
+                extra.update(probe(theta))
         self.records.append(
             Record(
-                t=t, step=self.step, grad_evals=self.objective.grad_evals, wall_s=elapsed, **metrics
+                t=t,
+                step=self.step,
+                grad_evals=self.objective.grad_evals,
+                wall_s=elapsed,
+                probes=extra,
+                **metrics,
             )
         )
         return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -39,6 +40,9 @@ class Prepared:
         return float(self.theta0.norm())
 
 
+ProbeFactory = Callable[[Prepared], dynamics.Probe]
+
+
 def prepare(config: RunConfig) -> Prepared:
     """Draw the data (CPU, seeded), build the model, resolve α and the horizon, move to the
     device. The model's parameters are set to α·θ̄."""
@@ -60,15 +64,21 @@ def prepare(config: RunConfig) -> Prepared:
     return Prepared(config, data.to(device, dtype), model, flat, alpha, theta0, device, t_end)
 
 
-def run(config: RunConfig, progress: Progress | None = None) -> Trace:
+def run(
+    config: RunConfig,
+    progress: Progress | None = None,
+    probes: Sequence[ProbeFactory] = (),
+) -> Trace:
     """Train one run to its horizon and return its Trace (status ok, diverged or interrupted).
 
-    ``progress`` is called now and then with the fraction of the horizon done. Ctrl-C
+    ``probes`` are factories ``probe(prepared) -> (θ -> {name: value})`` whose values land
+    in each record's ``probes``. ``progress`` is called now and then with the fraction of
+    the horizon done. Ctrl-C
     stops the run; the records so far are kept and the trace says ``interrupted``.
     """
     prepared = prepare(config)
     objective = Objective(prepared.flat.function, prepared.data, config.wd)
-    recorder = dynamics.Recorder(objective)
+    recorder = dynamics.Recorder(objective, [factory(prepared) for factory in probes])
     times = evaluation_times(prepared.t_end, config.evals).to(prepared.device, config.torch_dtype)
     start = time.perf_counter()
     status, reason = "ok", ""

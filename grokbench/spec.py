@@ -338,3 +338,30 @@ class Experiment:
     scales: dict[str, dict[str, Any]]
     build_task: Any
     build_model: Any
+
+
+@dataclass
+class BaselineResult:
+    """A fitted reference predictor evaluated on an experiment's test set.
+
+    ``test_value`` is the test accuracy (``metric == "acc"``) or test MSE (``"mse"``);
+    ``predictions`` are its test-set predictions (labels ±1 or class ids, or real values),
+    ``coef`` the linear weights w for linear predictors, ``nnz`` their support size.
+    ``extra`` holds method-specific numbers (a margin, a nuclear norm, a completed matrix).
+    """
+
+    name: str
+    metric: str
+    test_value: float
+    fit_s: float
+    nnz: int | None = None
+    predictions: Any = None
+    coef: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON row of the baselines contract (arrays left out)."""
+        row: dict[str, Any] = {"name": self.name, f"test_{self.metric}": self.test_value}
+        row["fit_s"] = self.fit_s
+        row["nnz"] = self.nnz
+        return row
