@@ -1,0 +1,52 @@
+"""Sessions: ``nox -s tests`` (unit tests), ``nox -s claims`` (the claims at ci scale,
+writing reports/), ``nox -s bench`` (benchmarks, writing reports/BENCH.md), ``nox -s lint``.
+
+Set GROKBENCH_TORCH (e.g. ``torch==2.13.0``) to choose the torch build installed first.
+"""
+
+from __future__ import annotations
+
+import os
+
+import nox
+
+nox.options.sessions = ["tests"]
+nox.options.reuse_existing_virtualenvs = True
+
+
+def _install(session: nox.Session) -> None:
+    torch_spec = os.environ.get("GROKBENCH_TORCH")
+    if torch_spec:
+        session.install(torch_spec)
+    session.install("-e", ".[dev]")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The unit tests (what CI runs)."""
+    _install(session)
+    session.run("pytest", "tests", *session.posargs)
+
+
+@nox.session
+def claims(session: nox.Session) -> None:
+    """Every claim at ci scale; writes reports/CLAIMS.md and reports/verdicts.json."""
+    _install(session)
+    session.run(
+        "grokbench", "claims", "--scale", "ci", "--report", "reports/CLAIMS.md",
+        "--json", "reports/verdicts.json", *session.posargs,
+    )
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """The benchmark suite against a paper-style GD loop; writes reports/BENCH.md."""
+    _install(session)
+    session.run("pytest", "benchmarks", "--benchmark-json", "reports/bench.json", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    session.install("ruff", "mypy")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
