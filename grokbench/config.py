@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from grokbench.dynamics import BUILTIN_DYNAMICS, resolve_optimizer
 from grokbench.experiments import get_experiment
 from grokbench.spec import SCALES, ConfigError, Experiment, Horizon, RunConfig
 
@@ -135,6 +136,9 @@ def make_config(
         raise ConfigError(f"k: must be ≤ d ({sizes['d']}), got {sizes['k']}")
     if experiment.name == "matrix-completion" and sizes["n"] > sizes["d"] ** 2:
         raise ConfigError(f"n: must be ≤ d² ({sizes['d'] ** 2}), got {sizes['n']}")
+    dynamics = common.get("dynamics", "flow")
+    if dynamics not in BUILTIN_DYNAMICS:
+        resolve_optimizer(dynamics)  # raises a ConfigError naming the problem
     config = RunConfig(experiment=experiment.name, scale=scale, task=sizes, opt=opt, **common)
     if config.horizon.unit != "t" and config.wd <= 0:
         raise ConfigError(f"horizon: {config.horizon} is relative to 1/wd, which needs wd > 0")
