@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy.stats import linregress
 
 from grokbench.spec import Trace, Transition
 
@@ -83,3 +84,47 @@ def transition(trace: Trace, metric: str | None = None) -> Transition:
         return crossing_time(times, values, level, t_fit, final > plateau)
 
     return Transition(metric, t_fit, plateau, final, at(0.1), at(0.5), at(0.9))
+
+
+def value_at(trace: Trace, name: str, t: float) -> float:
+    """A record field (or probe) at time t, linearly interpolated between records."""
+    times = np.asarray(trace.column("t"))
+    values = np.asarray(trace.column(name))
+    return float(np.interp(t, times, values))
+
+
+def window_values(trace: Trace, name: str, start: float, end: float) -> np.ndarray:
+    """A field's values at the records with start ≤ t ≤ end."""
+    times = np.asarray(trace.column("t"))
+    values = np.asarray(trace.column(name))
+    return values[(times >= start) & (times <= end)]
+
+
+def loss_crossing_time(trace: Trace, threshold: float, name: str = "train_loss") -> float | None:
+    """The first time a decreasing loss drops below ``threshold``, interpolated linearly in
+    log t and log loss (losses fall like powers of t early on, so this is exact there)."""
+    times = np.asarray(trace.column("t"))
+    values = np.asarray(trace.column(name))
+    below = np.flatnonzero(values < threshold)
+    if len(below) == 0:
+        return None
+    i = int(below[0])
+    if i == 0 or times[i - 1] <= 0:
+        return float(times[i])
+    log_t = np.log([times[i - 1], times[i]])
+    log_v = np.log([values[i - 1], values[i]])
+    share = (math.log(threshold) - log_v[0]) / (log_v[1] - log_v[0])
+    return float(math.exp(log_t[0] + share * (log_t[1] - log_t[0])))
+
+
+def late_norm(trace: Trace) -> float:
+    """‖θ‖ at the end of the run (the late-phase norm once the run has converged)."""
+    return trace.records[-1].param_norm
+
+
+def linear_fit(
+    x: np.ndarray | list[float], y: np.ndarray | list[float]
+) -> tuple[float, float, float]:
+    """Least-squares line through (x, y): (slope, its standard error, intercept)."""
+    fit = linregress(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    return float(fit.slope), float(fit.stderr), float(fit.intercept)

@@ -16,7 +16,7 @@ from grokbench.flat import FlatModel
 from grokbench.measure import transition
 from grokbench.models import HomogeneousModel
 from grokbench.objective import Objective
-from grokbench.schedule import evaluation_times
+from grokbench.schedule import evaluation_times, fastest_time_scale
 from grokbench.spec import RunConfig, TaskData, Trace
 
 Progress = dynamics.Progress
@@ -79,7 +79,9 @@ def run(
     prepared = prepare(config)
     objective = Objective(prepared.flat.function, prepared.data, config.wd)
     recorder = dynamics.Recorder(objective, [factory(prepared) for factory in probes])
-    times = evaluation_times(prepared.t_end, config.evals).to(prepared.device, config.torch_dtype)
+    t_first = 0.01 * fastest_time_scale(objective.grad, prepared.theta0)
+    times = evaluation_times(prepared.t_end, config.evals, t_first=t_first)
+    times = times.to(prepared.device, config.torch_dtype)
     start = time.perf_counter()
     status, reason = "ok", ""
     try:
