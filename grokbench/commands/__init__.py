@@ -1,5 +1,5 @@
 """Subcommands of the ``grokbench`` command; each module has ``register(subparsers)``."""
 
-from grokbench.commands import run
+from grokbench.commands import compare, run
 
-COMMANDS = [run]
+COMMANDS = [run, compare]
