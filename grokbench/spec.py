@@ -11,9 +11,10 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import torch
+if TYPE_CHECKING:  # torch is imported lazily so that store and compare start fast
+    import torch
 
 SCALES: tuple[str, ...] = ("smoke", "ci", "paper")
 TaskKind = Literal["binary", "multiclass", "regression"]
@@ -139,6 +140,8 @@ class RunConfig:
 
     @property
     def torch_dtype(self) -> torch.dtype:
+        import torch
+
         return {"float64": torch.float64, "float32": torch.float32}[self.dtype]
 
 
