@@ -267,14 +267,18 @@ class Trace:
 
 @dataclass(frozen=True)
 class Claim:
-    """One assertion of CLAIMS.md as data: what to run, what to measure, what to expect."""
+    """One assertion of CLAIMS.md as data: what it says, which runs it reads, what it
+    expects. ``limits`` holds the numbers the check compares against (thresholds, targets,
+    tolerances, all named); they live here, beside the claim, so that changing an
+    expectation is a one-line edit of data, never of a check function."""
 
     id: str
     title: str
-    experiment: str
+    family: str
+    runs: str
     measure: str
     expected: str
-    tolerance: str
+    limits: dict[str, float]
     section: str
     paper_only: bool = False
 

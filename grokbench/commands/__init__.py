@@ -1,5 +1,5 @@
 """Subcommands of the ``grokbench`` command; each module has ``register(subparsers)``."""
 
-from grokbench.commands import compare, run
+from grokbench.commands import claims, compare, run
 
-COMMANDS = [run, compare]
+COMMANDS = [run, claims, compare]

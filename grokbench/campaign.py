@@ -1,0 +1,224 @@
+"""The runs the claims read, grouped in run sets, and the code that runs them.
+
+A run set is an experiment with a grid of overrides (seeds, an α or λ sweep), the
+baselines its claims compare with (fitted on each member's own data), and the probes its
+claims read from the traces. ``collect`` runs every set the chosen claims need, once.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from grokbench import probes as P
+from grokbench.config import make_config
+from grokbench.runner import ProbeFactory, run
+from grokbench.spec import BaselineResult, Claim, RunConfig, Trace
+
+Overrides = dict[str, Any]
+
+
+@dataclass
+class Member:
+    """One run of a run set with the baselines fitted on its data."""
+
+    config: RunConfig
+    trace: Trace
+    baselines: dict[str, BaselineResult] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunSet:
+    """An experiment, a grid of overrides per scale, the baselines and probes it needs."""
+
+    name: str
+    experiment: str
+    grid: Callable[[str], list[Overrides]]
+    baselines: tuple[str, ...] = ()
+    probes: Callable[[dict[str, BaselineResult]], list[ProbeFactory]] = lambda _: []
+    paper_only: bool = False
+
+    def configs(self, scale: str) -> list[RunConfig]:
+        out = []
+        for overrides in self.grid(scale):
+            overrides = dict(overrides)
+            experiment = overrides.pop("experiment", self.experiment)
+            out.append(make_config(experiment, scale, overrides))
+        return out
+
+
+def _seeds(scale: str) -> list[int]:
+    return [0] if scale == "smoke" else [0, 1, 2]
+
+
+def _seed_grid(scale: str) -> list[Overrides]:
+    return [{"seed": seed} for seed in _seeds(scale)]
+
+
+#: α values (the paper's θ̄ convention) of the α sweeps: 4 values over 3 decades.
+ALPHAS = (10.0, 100.0, 1000.0, 10000.0)
+#: λ values of the weight-decay sweep.
+WEIGHT_DECAYS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2)
+
+
+def _alpha_grid(scale: str) -> list[Overrides]:
+    """α sweep of sparse-cls. Each run lasts until λt = ln‖θ(0)‖ + 3, past its predicted
+    transition ln(‖θ(0)‖/‖θ_late‖)/λ; for the diagonal net ‖θ̄‖ = √(2d) (u = v = 1)."""
+    d = make_config("sparse-cls", scale).task["d"]
+    grid = []
+    for alpha in ALPHAS:
+        end = math.log(alpha * math.sqrt(2 * d)) + 3
+        grid += [{"alpha": alpha, "horizon": f"{end:.4f}/wd", "seed": s} for s in _seeds(scale)]
+    return grid
+
+
+def _wd_grid(scale: str) -> list[Overrides]:
+    return [{"wd": wd, "seed": seed} for wd in WEIGHT_DECAYS for seed in _seeds(scale)]
+
+
+def _sparse_probes(baselines: dict[str, BaselineResult]) -> list[ProbeFactory]:
+    return [
+        P.reference_cosine,
+        P.weight_cosines(
+            {name: baselines[name].coef for name in ("l2_max_margin", "l1_max_margin")}
+        ),
+        P.support_match,
+        P.baseline_agreement({name: result.predictions for name, result in baselines.items()}),
+    ]
+
+
+def _misgrok_probes(baselines: dict[str, BaselineResult]) -> list[ProbeFactory]:
+    return [P.baseline_agreement({name: result.predictions for name, result in baselines.items()})]
+
+
+def _completion_probes(baselines: dict[str, BaselineResult]) -> list[ProbeFactory]:
+    return [
+        P.matrix_probes({"nuclear_norm": baselines["nuclear_norm"].extra["matrix"]}),
+        P.baseline_agreement({"ntk_interpolant": baselines["ntk_interpolant"].predictions}),
+    ]
+
+
+def _modadd_alpha_grid(scale: str) -> list[Overrides]:
+    return [
+        {"alpha": alpha, "horizon": "2T" if alpha > 1 else "8/wd"} for alpha in (1.0, 10.0, 100.0)
+    ]
+
+
+#: The λ that breaks fitting: 30× the scale's own λ (3e-3 against 1e-4 at paper scale).
+BREAK_FACTOR = 30.0
+
+
+def _modadd_break_grid(scale: str) -> list[Overrides]:
+    wd = make_config("modadd", scale).wd * BREAK_FACTOR
+    return [{"wd": wd, "horizon": "8/wd"}]
+
+
+def _control_grid(scale: str) -> list[Overrides]:
+    return [
+        {"experiment": name, "seed": seed}
+        for name in ("control-dense", "control-shuffled")
+        for seed in _seeds(scale)
+    ]
+
+
+RUN_SETS: dict[str, RunSet] = {
+    s.name: s
+    for s in [
+        RunSet(
+            "sparse-main",
+            "sparse-cls",
+            _seed_grid,
+            ("ntk_svm", "l2_max_margin", "l1_max_margin"),
+            _sparse_probes,
+        ),
+        RunSet("sparse-alpha", "sparse-cls", _alpha_grid),
+        RunSet("sparse-wd", "sparse-cls", _wd_grid),
+        RunSet(
+            "misgrok-main",
+            "misgrok",
+            _seed_grid,
+            ("l2_max_margin", "l1_max_margin"),
+            _misgrok_probes,
+        ),
+        RunSet(
+            "mc-main",
+            "matrix-completion",
+            _seed_grid,
+            ("ntk_interpolant", "nuclear_norm"),
+            _completion_probes,
+        ),
+        RunSet("controls", "sparse-cls", _control_grid),
+        RunSet("modadd-alpha", "modadd", _modadd_alpha_grid),
+        RunSet("modadd-break", "modadd", _modadd_break_grid),
+        RunSet("modadd-nowd", "modadd-nowd", lambda scale: [{}], paper_only=True),
+    ]
+}
+
+
+def run_set_names(claims: Sequence[Claim], scale: str) -> list[str]:
+    """The run sets the claims read, in catalogue order (``samples`` is not a run set)."""
+    names: list[str] = []
+    for claim in claims:
+        if claim.runs in RUN_SETS and claim.runs not in names:
+            if RUN_SETS[claim.runs].paper_only and scale != "paper":
+                continue
+            names.append(claim.runs)
+    return names
+
+
+def fit_baselines(config: RunConfig, names: Sequence[str]) -> dict[str, BaselineResult]:
+    """The named baselines on this config's data (cached on disk by grokbench.baselines)."""
+    if not names:
+        return {}
+    from grokbench.baselines import run_baselines
+
+    return {result.name: result for result in run_baselines(config, list(names))}
+
+
+def run_members(run_set: RunSet, scale: str, log: Callable[[str], None]) -> list[Member]:
+    """Every member of a run set: baselines first (the probes compare with them), then the run."""
+    members = []
+    for config in run_set.configs(scale):
+        baselines = fit_baselines(config, run_set.baselines)
+        start = time.perf_counter()
+        trace = run(config, probes=run_set.probes(baselines))
+        if trace.status == "interrupted":
+            raise KeyboardInterrupt
+        log(
+            f"  {run_set.name}: {_describe(config)} -> {trace.status} in "
+            f"{time.perf_counter() - start:.1f}s"
+        )
+        members.append(Member(config, trace, baselines))
+    return members
+
+
+def _describe(config: RunConfig) -> str:
+    scale = f"alpha={config.alpha:g}" if config.alpha is not None else f"|θ0|={config.init_norm:g}"
+    return f"{config.experiment} seed={config.seed} {scale} wd={config.wd:g}"
+
+
+def collect(
+    names: Sequence[str], scale: str, log: Callable[[str], None] | None = None
+) -> tuple[dict[str, list[Member]], dict[str, float]]:
+    """Run the named run sets; returns their members and the wall time each took.
+
+    Ctrl-C stops the collection: the run sets that finished are returned, the rest are
+    missing from the result (the caller reports them as not done).
+    """
+    log = log or (lambda line: print(line, file=sys.stderr, flush=True))
+    results: dict[str, list[Member]] = {}
+    timings: dict[str, float] = {}
+    for name in names:
+        start = time.perf_counter()
+        log(f"run set {name} ({scale})")
+        try:
+            results[name] = run_members(RUN_SETS[name], scale, log)
+        except KeyboardInterrupt:
+            log(f"interrupted during run set {name}; keeping the {len(results)} that finished")
+            break
+        timings[name] = time.perf_counter() - start
+    return results, timings

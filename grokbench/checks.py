@@ -1,0 +1,122 @@
+"""Pure check functions: a claim and the members of its run set → an Outcome.
+
+This module holds what every check shares (Bound, judge, grouping helpers) and the
+registry ``checks()``; the checks themselves live in checks_kernel, checks_transition and
+checks_late, one module per claim family.
+
+A check reads its thresholds from ``claim.limits`` (catalogue data), measures with
+``grokbench.measure``, and returns pass or fail with every measured number, or
+inconclusive with a reason (a diverged run, no transition inside the horizon).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from grokbench.campaign import Member
+from grokbench.measure import transition
+from grokbench.spec import Claim, Transition
+
+
+class Inconclusive(Exception):
+    """The evidence cannot decide the claim; the message says why."""
+
+
+@dataclass
+class Outcome:
+    status: str
+    measured: dict[str, Any]
+    margin: float | None
+    reason: str = ""
+    seeds: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Bound:
+    """One condition: ``value`` ≥ ``limit`` (``lower``) or ≤ ``limit``; its slack divided by
+    ``scale`` is the condition's margin (> 0 inside the tolerance)."""
+
+    name: str
+    value: float
+    limit: float
+    lower: bool
+    scale: float = 1.0
+
+    @property
+    def slack(self) -> float:
+        raw = self.value - self.limit if self.lower else self.limit - self.value
+        return raw / self.scale
+
+    def __str__(self) -> str:
+        return f"{self.name} = {self.value:.4g} {'≥' if self.lower else '≤'} {self.limit:.4g}"
+
+
+def judge(measured: dict[str, Any], bounds: Sequence[Bound]) -> Outcome:
+    """Pass when every bound holds; the margin is the smallest normalised slack."""
+    for bound in bounds:
+        if not math.isfinite(bound.value):
+            raise Inconclusive(f"{bound.name} could not be measured")
+    failed = [str(b) for b in bounds if b.slack < 0]
+    margin = min(b.slack for b in bounds)
+    reason = "fails: " + "; ".join(failed) if failed else ""
+    return Outcome("fail" if failed else "pass", measured, margin, reason)
+
+
+def shapes_of(members: Sequence[Member], need_transition: bool = True) -> list[Transition]:
+    shapes = []
+    for member in members:
+        if member.trace.status != "ok":
+            raise Inconclusive(f"seed {member.config.seed}: {member.trace.reason}")
+        shape = transition(member.trace)
+        if need_transition and shape.t_grok is None:
+            end = member.trace.records[-1].t
+            raise Inconclusive(f"seed {member.config.seed}: no transition before t = {end:.4g}")
+        shapes.append(shape)
+    return shapes
+
+
+def mean(values: Sequence[float]) -> float:
+    return float(np.mean(values))
+
+
+def spread(values: Sequence[float]) -> float:
+    return float(np.std(values))
+
+
+def by_alpha(members: Sequence[Member]) -> dict[float, list[Member]]:
+    groups: dict[float, list[Member]] = {}
+    for member in members:
+        groups.setdefault(float(member.trace.summary["alpha"]), []).append(member)
+    return dict(sorted(groups.items()))
+
+
+def by_wd(members: Sequence[Member]) -> dict[float, list[Member]]:
+    groups: dict[float, list[Member]] = {}
+    for member in members:
+        groups.setdefault(member.config.wd, []).append(member)
+    return dict(sorted(groups.items()))
+
+
+def relative_deviation(values: Sequence[float]) -> float:
+    centre = mean(values)
+    return max(abs(v / centre - 1) for v in values)
+
+
+def checks() -> dict[str, Callable[[Claim, Sequence[Member]], Outcome]]:
+    """Claim id → check function (imported here so the family modules can import us)."""
+    from grokbench import checks_kernel as K
+    from grokbench import checks_late as R
+    from grokbench import checks_transition as T
+
+    return {
+        "K1": K.check_k1, "K2": K.check_k2, "K3": K.check_k3, "K4": K.check_k4,
+        "K5": K.check_k5, "T1": T.check_t1, "T2": T.check_t2, "T3": T.check_t3,
+        "T4": T.check_t4, "S1": T.check_s1, "R1": R.check_r1, "R2": R.check_r2,
+        "R3": R.check_r3, "R4": R.check_r4, "R5": R.check_r5, "R6": R.check_r6,
+        "M1": R.check_m1, "W1": R.check_w1, "N1": R.check_n1, "X1": R.check_x1,
+    }  # fmt: skip

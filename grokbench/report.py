@@ -1,0 +1,293 @@
+"""Markdown reports of an Evaluation: summary table, time per family, a section per
+experiment with its baselines and the plots a reader would rather look at than read."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from tabulate import tabulate
+
+from grokbench.campaign import Member
+from grokbench.catalogue import BY_ID, FAMILIES
+from grokbench.claims import Evaluation
+from grokbench.fileio import write_atomic
+from grokbench.measure import linear_fit, transition
+from grokbench.spec import Verdict
+
+MARK = {"pass": "✅ pass", "fail": "❌ fail", "inconclusive": "⚠️ inconclusive"}
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _measured(verdict: Verdict, limit: int = 4) -> str:
+    if not isinstance(verdict.measured, dict) or not verdict.measured:
+        return _number(verdict.measured) if verdict.measured not in (None, {}) else "-"
+    items = list(verdict.measured.items())
+    text = ", ".join(f"{k} = {_number(v)}" for k, v in items[:limit])
+    return text + (", …" if len(items) > limit else "")
+
+
+def summary_table(verdicts: Sequence[Verdict]) -> str:
+    rows = []
+    for v in verdicts:
+        claim = BY_ID[v.id]
+        margin = "-" if v.margin is None else f"{v.margin:+.3g}"
+        rows.append(
+            [
+                v.id,
+                claim.title,
+                MARK[v.status],
+                _measured(v),
+                claim.expected,
+                margin,
+                f"{v.wall_s:.1f}",
+            ]
+        )
+    headers = [
+        "claim",
+        "says",
+        "verdict",
+        "measured",
+        "expected (tolerance)",
+        "margin",
+        "run-set time [s]",
+    ]
+    return tabulate(rows, headers, tablefmt="github")
+
+
+def family_table(evaluation: Evaluation) -> str:
+    """Wall time per claim family; a run set read by several families counts once, for the
+    first family (in catalogue order) that reads it."""
+    seen: set[str] = set()
+    rows = []
+    total = sum(evaluation.timings.values()) or 1.0
+    for family in FAMILIES:
+        sets = {BY_ID[v.id].runs for v in evaluation.verdicts if BY_ID[v.id].family == family}
+        own = [s for s in sets if s not in seen and s in evaluation.timings]
+        seen.update(own)
+        seconds = sum(evaluation.timings[s] for s in own)
+        rows.append(
+            [
+                family,
+                ", ".join(sorted(own)) or "-",
+                f"{seconds:.1f}",
+                f"{100 * seconds / total:.0f}%",
+            ]
+        )
+    return tabulate(rows, ["family", "run sets", "wall time [s]", "share"], tablefmt="github")
+
+
+def baselines_table(member: Member) -> str:
+    rows = [
+        [r.name, r.metric, f"{r.test_value:.4g}", f"{r.fit_s:.2f}", "-" if r.nnz is None else r.nnz]
+        for r in member.baselines.values()
+    ]
+    return tabulate(rows, ["baseline", "metric", "test value", "fit [s]", "nnz"], tablefmt="github")
+
+
+def _metric(member: Member) -> str:
+    return transition(member.trace).metric
+
+
+def plot_curves(
+    members: Sequence[Member], path: Path, title: str, levels: dict[str, float]
+) -> Path:
+    """Test metric against λt, one curve per member, predicted transitions ln(‖θ0‖/‖θ_late‖)/λ
+    dashed, baseline levels dotted."""
+    figure, axis = plt.subplots(figsize=(7, 4))
+    for member in members:
+        trace, wd = member.trace, member.config.wd or 1.0
+        times = [r.t * wd for r in trace.records]
+        metric = _metric(member)
+        (line,) = axis.plot(times, trace.column(metric), label=_label(member))
+        predicted = math.log(trace.records[0].param_norm / trace.records[-1].param_norm)
+        axis.axvline(predicted, color=line.get_color(), linestyle="--", linewidth=0.8)
+    for name, value in levels.items():
+        axis.axhline(value, color="grey", linestyle=":", linewidth=1)
+        axis.annotate(name, (0, value), fontsize=7, color="grey")
+    axis.set_xlabel("λ t  (dashed: predicted ln(‖θ(0)‖/‖θ_late‖))")
+    axis.set_ylabel(_metric(members[0]).replace("_", " "))
+    axis.set_title(title)
+    axis.legend(fontsize=7)
+    return _save(figure, path)
+
+
+def plot_norm_decay(members: Sequence[Member], path: Path) -> Path:
+    """‖θ(t)‖/‖θ(0)‖ against e^{−λt}: the diagonal is the kernel-phase prediction (K1)."""
+    figure, axis = plt.subplots(figsize=(5, 4))
+    for member in members:
+        trace, wd = member.trace, member.config.wd
+        axis.plot(
+            [math.exp(-wd * r.t) for r in trace.records],
+            [r.param_norm / trace.records[0].param_norm for r in trace.records],
+            label=_label(member),
+        )
+    axis.plot([0, 1], [0, 1], color="grey", linestyle=":", label="θ = α e^{−λt} θ̄")
+    axis.set_xlabel("e^{−λt}")
+    axis.set_ylabel("‖θ(t)‖ / ‖θ(0)‖")
+    axis.legend(fontsize=7)
+    return _save(figure, path)
+
+
+def plot_grok_times(members: Sequence[Member], path: Path) -> Path:
+    """λ·t_grok against ln α with the fitted line (T1)."""
+    xs, ys = [], []
+    for member in members:
+        shape = transition(member.trace)
+        if shape.t_grok is not None:
+            xs.append(math.log(member.trace.summary["alpha"]))
+            ys.append(shape.t_grok * member.config.wd)
+    figure, axis = plt.subplots(figsize=(5, 4))
+    axis.scatter(xs, ys, label="runs")
+    if len(set(xs)) >= 2:
+        slope, stderr, intercept = linear_fit(xs, ys)
+        grid = [min(xs), max(xs)]
+        axis.plot(
+            grid,
+            [intercept + slope * x for x in grid],
+            label=f"fit: slope {slope:.3f} ± {stderr:.3f}",
+        )
+    axis.set_xlabel("ln α")
+    axis.set_ylabel("λ · t_grok")
+    axis.legend(fontsize=7)
+    return _save(figure, path)
+
+
+def _label(member: Member) -> str:
+    config = member.config
+    scale = f"α={member.trace.summary['alpha']:.3g}"
+    return f"{config.experiment} {scale} λ={config.wd:g} seed {config.seed}"
+
+
+def _save(figure: Any, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
+
+
+def _levels(member: Member, names: Sequence[str]) -> dict[str, float]:
+    return {name: member.baselines[name].test_value for name in names if name in member.baselines}
+
+
+def render(evaluation: Evaluation, path: Path) -> str:
+    """Write the plots beside ``path`` and return the markdown."""
+    stem = path.parent / (path.stem + "_plots")
+    env = evaluation.verdicts and evaluation.members
+    counts = {s: sum(v.status == s for v in evaluation.verdicts) for s in MARK}
+    lines = [f"# grokbench claims report ({evaluation.scale} scale)", ""]
+    lines += _environment_lines(evaluation) if env else []
+    lines += [
+        f"**{counts['pass']} pass, {counts['fail']} fail, {counts['inconclusive']} inconclusive** "
+        f"in {evaluation.wall_s:.0f} s.",
+        "",
+        summary_table(evaluation.verdicts),
+        "",
+    ]
+    reasons = [f"- **{v.id}** ({v.status}): {v.reason}" for v in evaluation.verdicts if v.reason]
+    if reasons:
+        lines += ["## Why claims failed or were inconclusive", "", *reasons, ""]
+    lines += ["## Time per claim family", "", family_table(evaluation), ""]
+    lines += _sections(evaluation, stem, path.parent)
+    return "\n".join(lines) + "\n"
+
+
+def _environment_lines(evaluation: Evaluation) -> list[str]:
+    first = next(iter(evaluation.members.values()))[0].trace.env
+    keys = (
+        "device_name",
+        "cores",
+        "torch_threads",
+        "dtype",
+        "torch",
+        "numpy",
+        "scipy",
+        "sklearn",
+        "python",
+        "git_commit",
+    )
+    return [
+        "| " + " | ".join(keys) + " |",
+        "|" + "---|" * len(keys),
+        "| " + " | ".join(str(first.get(k, "-")) for k in keys) + " |",
+        "",
+    ]
+
+
+def _sections(evaluation: Evaluation, stem: Path, base: Path) -> list[str]:
+    members, lines = evaluation.members, []
+
+    def image(path: Path, alt: str) -> str:
+        return f"![{alt}]({path.relative_to(base).as_posix()})"
+
+    if "sparse-main" in members:
+        main = members["sparse-main"]
+        lines += ["## sparse-cls (grokking)", "", baselines_table(main[0]), ""]
+        levels = _levels(main[0], ("l2_max_margin", "l1_max_margin"))
+        lines.append(
+            image(
+                plot_curves(main, stem / "sparse_main.png", "sparse-cls, seeds", levels),
+                "sparse-cls",
+            )
+        )
+        lines.append(image(plot_norm_decay(main, stem / "sparse_norm.png"), "norm decay"))
+        if "sparse-alpha" in members:
+            sweep = [m for m in members["sparse-alpha"] if m.config.seed == 0]
+            lines.append(
+                image(
+                    plot_curves(sweep, stem / "sparse_alpha.png", "sparse-cls, α sweep", levels),
+                    "alpha sweep",
+                )
+            )
+            lines.append(
+                image(
+                    plot_grok_times(members["sparse-alpha"], stem / "sparse_tgrok.png"),
+                    "t_grok vs ln alpha",
+                )
+            )
+        lines.append("")
+    for name, title, levels in (
+        ("misgrok-main", "misgrok (misgrokking)", ("l2_max_margin", "l1_max_margin")),
+        ("mc-main", "matrix-completion", ("ntk_interpolant", "nuclear_norm")),
+        ("modadd-alpha", "modadd", ()),
+        ("controls", "controls", ()),
+    ):
+        if name in members:
+            group = members[name]
+            lines += [f"## {title}", ""]
+            if group[0].baselines:
+                lines += [baselines_table(group[0]), ""]
+            lines += [
+                image(
+                    plot_curves(group, stem / f"{name}.png", title, _levels(group[0], levels)),
+                    title,
+                ),
+                "",
+            ]
+    if evaluation.samples.get("plot"):
+        lines += [
+            "## sample complexity (G1)",
+            "",
+            str(evaluation.samples.get("table", "")),
+            "",
+            image(Path(str(evaluation.samples["plot"])), "sample complexity"),
+            "",
+        ]
+    return lines
+
+
+def write_report(evaluation: Evaluation, path: str | Path) -> Path:
+    path = Path(path)
+    return write_atomic(path, render(evaluation, path))
