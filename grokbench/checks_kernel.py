@@ -15,6 +15,7 @@ from grokbench.checks import (
     by_alpha,
     judge,
     mean,
+    register,
     shapes_of,
     spread,
 )
@@ -22,6 +23,7 @@ from grokbench.measure import linear_fit, loss_crossing_time, value_at, window_v
 from grokbench.spec import Claim
 
 
+@register("K1")
 def check_k1(claim: Claim, members: Sequence[Member]) -> Outcome:
     worst_ratio, worst_cos = 0.0, 1.0
     for member, shape in zip(members, shapes_of(members), strict=True):
@@ -48,6 +50,7 @@ def check_k1(claim: Claim, members: Sequence[Member]) -> Outcome:
     )
 
 
+@register("K2")
 def check_k2(claim: Claim, members: Sequence[Member]) -> Outcome:
     agreements, gaps, cosines = [], [], []
     for member, shape in zip(members, shapes_of(members), strict=True):
@@ -82,6 +85,7 @@ def check_k2(claim: Claim, members: Sequence[Member]) -> Outcome:
     )
 
 
+@register("K3")
 def check_k3(claim: Claim, members: Sequence[Member]) -> Outcome:
     c = claim.limits["c"]
     ratios = {}
@@ -106,6 +110,7 @@ def check_k3(claim: Claim, members: Sequence[Member]) -> Outcome:
     )
 
 
+@register("K4")
 def check_k4(claim: Claim, members: Sequence[Member]) -> Outcome:
     errors, off_mask = [], []
     for member, shape in zip(members, shapes_of(members), strict=True):
@@ -137,6 +142,7 @@ def check_k4(claim: Claim, members: Sequence[Member]) -> Outcome:
     )
 
 
+@register("K5")
 def check_k5(claim: Claim, members: Sequence[Member]) -> Outcome:
     alphas, times = [], []
     for alpha, group in by_alpha(members).items():

@@ -15,6 +15,7 @@ from grokbench.checks import (
     by_wd,
     judge,
     mean,
+    register,
     relative_deviation,
     shapes_of,
     spread,
@@ -23,6 +24,7 @@ from grokbench.measure import late_norm, window_values
 from grokbench.spec import Claim
 
 
+@register("R1")
 def check_r1(claim: Claim, members: Sequence[Member]) -> Outcome:
     cosines, supports = [], []
     for member, shape in zip(members, shapes_of(members), strict=True):
@@ -42,6 +44,7 @@ def check_r1(claim: Claim, members: Sequence[Member]) -> Outcome:
     )
 
 
+@register("R2")
 def check_r2(claim: Claim, members: Sequence[Member]) -> Outcome:
     shapes = shapes_of(members)
     gaps = [
@@ -77,6 +80,7 @@ def check_r2(claim: Claim, members: Sequence[Member]) -> Outcome:
     )
 
 
+@register("R3")
 def check_r3(claim: Claim, members: Sequence[Member]) -> Outcome:
     shapes = shapes_of(members)
     gaps = [
@@ -110,6 +114,7 @@ def check_r3(claim: Claim, members: Sequence[Member]) -> Outcome:
     )
 
 
+@register("R4")
 def check_r4(claim: Claim, members: Sequence[Member]) -> Outcome:
     shapes_of(members)
     last = [m.trace.records[-1] for m in members]
@@ -128,6 +133,7 @@ def check_r4(claim: Claim, members: Sequence[Member]) -> Outcome:
     )
 
 
+@register("R5")
 def check_r5(claim: Claim, members: Sequence[Member]) -> Outcome:
     shapes_of(members)
     norms = {a: mean([late_norm(m.trace) for m in g]) for a, g in by_alpha(members).items()}
@@ -138,6 +144,7 @@ def check_r5(claim: Claim, members: Sequence[Member]) -> Outcome:
     return judge(measured, [Bound("max deviation from the mean", deviation, tol, False, tol)])
 
 
+@register("R6")
 def check_r6(claim: Claim, members: Sequence[Member]) -> Outcome:
     shapes_of(members)
     scaled = {
@@ -151,6 +158,7 @@ def check_r6(claim: Claim, members: Sequence[Member]) -> Outcome:
     return judge(measured, [Bound("max deviation from the mean", deviation, tol, False, tol)])
 
 
+@register("M1")
 def check_m1(claim: Claim, members: Sequence[Member]) -> Outcome:
     shapes = shapes_of(members, need_transition=False)
     final_min = claim.limits["final_min"]
@@ -176,6 +184,7 @@ def check_m1(claim: Claim, members: Sequence[Member]) -> Outcome:
     return judge(measured, bounds)
 
 
+@register("W1")
 def check_w1(claim: Claim, members: Sequence[Member]) -> Outcome:
     shapes_of(members, need_transition=False)
     train = max(m.trace.records[-1].train_acc or 0.0 for m in members)
@@ -186,6 +195,7 @@ def check_w1(claim: Claim, members: Sequence[Member]) -> Outcome:
     )
 
 
+@register("N1")
 def check_n1(claim: Claim, members: Sequence[Member]) -> Outcome:
     shape = shapes_of(members)[0]
     if shape.t_10 is None or shape.t_90 is None or shape.t_10 <= 1:
@@ -197,6 +207,7 @@ def check_n1(claim: Claim, members: Sequence[Member]) -> Outcome:
     )
 
 
+@register("X1")
 def check_x1(claim: Claim, members: Sequence[Member]) -> Outcome:
     shapes = shapes_of(members, need_transition=False)
     finals: dict[str, list[float]] = {}

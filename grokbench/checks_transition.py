@@ -16,6 +16,7 @@ from grokbench.checks import (
     by_wd,
     judge,
     mean,
+    register,
     relative_deviation,
     shapes_of,
     spread,
@@ -33,6 +34,7 @@ def _grok_times(members: Sequence[Member]) -> dict[float, tuple[float, float]]:
     return out
 
 
+@register("T1")
 def check_t1(claim: Claim, members: Sequence[Member]) -> Outcome:
     grok = _grok_times(members)
     slope, stderr, _ = linear_fit([math.log(a) for a in grok], [v for v, _ in grok.values()])
@@ -44,6 +46,7 @@ def check_t1(claim: Claim, members: Sequence[Member]) -> Outcome:
     )
 
 
+@register("T2")
 def check_t2(claim: Claim, members: Sequence[Member]) -> Outcome:
     errors = []
     for member, shape in zip(members, shapes_of(members), strict=True):
@@ -57,6 +60,7 @@ def check_t2(claim: Claim, members: Sequence[Member]) -> Outcome:
     return judge(measured, [Bound("worst relative error", max(errors), tol, False, tol)])
 
 
+@register("T3")
 def check_t3(claim: Claim, members: Sequence[Member]) -> Outcome:
     grok = _grok_times(members)
     alphas = [a for a in grok if a >= claim.limits["alpha_min"]]
@@ -72,6 +76,7 @@ def check_t3(claim: Claim, members: Sequence[Member]) -> Outcome:
     return judge(dict(ratios), bounds)
 
 
+@register("T4")
 def check_t4(claim: Claim, members: Sequence[Member]) -> Outcome:
     corrected, raw = {}, {}
     for wd, group in by_wd(members).items():
@@ -90,6 +95,7 @@ def check_t4(claim: Claim, members: Sequence[Member]) -> Outcome:
     return judge(measured, [Bound("max deviation from the mean", deviation, tol, False, tol)])
 
 
+@register("S1")
 def check_s1(claim: Claim, members: Sequence[Member]) -> Outcome:
     sharpness = {}
     for alpha, group in by_alpha(members).items():

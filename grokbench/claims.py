@@ -17,6 +17,7 @@ class Evaluation:
     """Verdicts with the evidence behind them, for the report."""
 
     scale: str
+    claims: list[Claim]
     verdicts: list[Verdict]
     members: dict[str, list[Member]]
     timings: dict[str, float]
@@ -102,4 +103,4 @@ def evaluate(
             outcome = check(claim, evidence, samples)
         verdicts.append(verdict(claim, outcome, evidence, scale, timings.get(claim.runs, 0.0)))
     wall = time.perf_counter() - start
-    return Evaluation(scale, verdicts, members, timings, samples, wall, interrupted)
+    return Evaluation(scale, list(claims), verdicts, members, timings, samples, wall, interrupted)

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 from tabulate import tabulate
 
 from grokbench.campaign import Member
-from grokbench.catalogue import BY_ID, FAMILIES
+from grokbench.catalogue import FAMILIES
 from grokbench.claims import Evaluation
 from grokbench.fileio import write_atomic
 from grokbench.measure import linear_fit, transition
@@ -38,10 +38,11 @@ def _measured(verdict: Verdict, limit: int = 4) -> str:
     return text + (", …" if len(items) > limit else "")
 
 
-def summary_table(verdicts: Sequence[Verdict]) -> str:
+def summary_table(evaluation: Evaluation) -> str:
+    by_id = {claim.id: claim for claim in evaluation.claims}
     rows = []
-    for v in verdicts:
-        claim = BY_ID[v.id]
+    for v in evaluation.verdicts:
+        claim = by_id[v.id]
         margin = "-" if v.margin is None else f"{v.margin:+.3g}"
         rows.append(
             [
@@ -72,8 +73,8 @@ def family_table(evaluation: Evaluation) -> str:
     seen: set[str] = set()
     rows = []
     total = sum(evaluation.timings.values()) or 1.0
-    for family in FAMILIES:
-        sets = {BY_ID[v.id].runs for v in evaluation.verdicts if BY_ID[v.id].family == family}
+    for family in dict.fromkeys([*FAMILIES, *(c.family for c in evaluation.claims)]):
+        sets = {c.runs for c in evaluation.claims if c.family == family}
         own = [s for s in sets if s not in seen and s in evaluation.timings]
         seen.update(own)
         seconds = sum(evaluation.timings[s] for s in own)
@@ -193,7 +194,7 @@ def render(evaluation: Evaluation, path: Path) -> str:
         f"**{counts['pass']} pass, {counts['fail']} fail, {counts['inconclusive']} inconclusive** "
         f"in {evaluation.wall_s:.0f} s.",
         "",
-        summary_table(evaluation.verdicts),
+        summary_table(evaluation),
         "",
     ]
     reasons = [f"- **{v.id}** ({v.status}): {v.reason}" for v in evaluation.verdicts if v.reason]
