@@ -42,12 +42,14 @@ class RunSet:
     probes: Callable[[dict[str, BaselineResult]], list[ProbeFactory]] = lambda _: []
     paper_only: bool = False
 
-    def configs(self, scale: str) -> list[RunConfig]:
+    def configs(self, scale: str, base: Overrides | None = None) -> list[RunConfig]:
+        """The members' configs: the preset at ``scale``, then ``base`` (the user's
+        overrides, e.g. another optimizer), then the member's own grid entry."""
         out = []
         for overrides in self.grid(scale):
-            overrides = dict(overrides)
-            experiment = overrides.pop("experiment", self.experiment)
-            out.append(make_config(experiment, scale, overrides))
+            merged = {**(base or {}), **overrides}
+            experiment = merged.pop("experiment", self.experiment)
+            out.append(make_config(experiment, scale, merged))
         return out
 
 
@@ -179,10 +181,12 @@ def fit_baselines(config: RunConfig, names: Sequence[str]) -> dict[str, Baseline
     return {result.name: result for result in run_baselines(config, list(names))}
 
 
-def run_members(run_set: RunSet, scale: str, log: Callable[[str], None]) -> list[Member]:
+def run_members(
+    run_set: RunSet, configs: Sequence[RunConfig], log: Callable[[str], None]
+) -> list[Member]:
     """Every member of a run set: baselines first (the probes compare with them), then the run."""
     members = []
-    for config in run_set.configs(scale):
+    for config in configs:
         baselines = fit_baselines(config, run_set.baselines)
         start = time.perf_counter()
         trace = run(config, probes=run_set.probes(baselines))
@@ -202,7 +206,10 @@ def _describe(config: RunConfig) -> str:
 
 
 def collect(
-    names: Sequence[str], scale: str, log: Callable[[str], None] | None = None
+    names: Sequence[str],
+    scale: str,
+    log: Callable[[str], None] | None = None,
+    base: Overrides | None = None,
 ) -> tuple[dict[str, list[Member]], dict[str, float]]:
     """Run the named run sets; returns their members and the wall time each took.
 
@@ -210,13 +217,14 @@ def collect(
     missing from the result (the caller reports them as not done).
     """
     log = log or (lambda line: print(line, file=sys.stderr, flush=True))
+    configs = {name: RUN_SETS[name].configs(scale, base) for name in names}  # validates first
     results: dict[str, list[Member]] = {}
     timings: dict[str, float] = {}
     for name in names:
         start = time.perf_counter()
         log(f"run set {name} ({scale})")
         try:
-            results[name] = run_members(RUN_SETS[name], scale, log)
+            results[name] = run_members(RUN_SETS[name], configs[name], log)
         except KeyboardInterrupt:
             log(f"interrupted during run set {name}; keeping the {len(results)} that finished")
             break

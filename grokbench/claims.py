@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from grokbench.campaign import Member, collect, run_set_names
 from grokbench.catalogue import BY_ID, CLAIMS
@@ -71,13 +72,17 @@ def check(claim: Claim, members: Sequence[Member], samples: dict[str, object]) -
 
 
 def evaluate(
-    claims: Sequence[Claim], scale: str, log: Callable[[str], None] | None = None
+    claims: Sequence[Claim],
+    scale: str,
+    log: Callable[[str], None] | None = None,
+    overrides: dict[str, Any] | None = None,
 ) -> Evaluation:
     """Run what the claims need at ``scale`` and check each; paper-only claims are
-    inconclusive below paper scale (they say so)."""
+    inconclusive below paper scale (they say so). ``overrides`` apply to every run (another
+    optimizer, model settings) before each run set's own grid."""
     start = time.perf_counter()
     names = run_set_names(claims, scale)
-    members, timings = collect(names, scale, log)
+    members, timings = collect(names, scale, log, overrides)
     interrupted = [name for name in names if name not in members]
     samples: dict[str, object] = {}
     if any(claim.id == "G1" for claim in claims) and not interrupted:

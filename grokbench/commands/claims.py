@@ -10,6 +10,7 @@ import argparse
 from typing import Any
 
 from grokbench.claims import evaluate, select
+from grokbench.config import parse_overrides
 from grokbench.envinfo import environment
 from grokbench.fileio import write_json
 from grokbench.report import MARK, write_report
@@ -22,6 +23,14 @@ def register(sub: Any) -> None:
     parser.add_argument("--only", default=None, help="comma-separated claim ids, e.g. K2,T1,R2")
     parser.add_argument("--report", default="reports/CLAIMS.md", help="markdown report path")
     parser.add_argument("--json", default="reports/verdicts.json", help="verdict JSON path")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a setting of every run, e.g. --set dynamics=adamw --set lr=0.01",
+    )
     parser.set_defaults(func=main)
 
 
@@ -31,9 +40,11 @@ def verdict_document(verdicts: list[Any], env: dict[str, Any]) -> dict[str, Any]
 
 def main(args: argparse.Namespace) -> int:
     claims = select(args.only)
-    evaluation = evaluate(claims, args.scale)
+    overrides = parse_overrides(args.overrides)
+    evaluation = evaluate(claims, args.scale, overrides=overrides)
     env = environment("cpu")
     env["scale"] = args.scale
+    env["overrides"] = overrides
     env["wall_s"] = evaluation.wall_s
     write_json(args.json, verdict_document(evaluation.verdicts, env))
     write_report(evaluation, args.report)
