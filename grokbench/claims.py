@@ -59,8 +59,19 @@ def verdict(
     )
 
 
-def check(claim: Claim, members: Sequence[Member], samples: dict[str, object]) -> Outcome:
-    """Apply the claim's check; evidence that cannot decide gives inconclusive, never pass."""
+def check(
+    claim: Claim, members: Sequence[Member], samples: dict[str, object], scale: str
+) -> Outcome:
+    """Apply the claim's check; evidence that cannot decide gives inconclusive, never pass
+    (a paper-only claim below paper scale, a run set that did not finish, a bad run)."""
+    if claim.paper_only and scale != "paper":
+        return Outcome(
+            "inconclusive", {}, None, f"paper-only claim; run with --scale paper (now {scale})"
+        )
+    if (not members and claim.id != "G1") or (claim.id == "G1" and not samples):
+        return Outcome(
+            "inconclusive", {}, None, f"run set {claim.runs} did not finish (interrupted)"
+        )
     try:
         if claim.id == "G1":
             from grokbench.checks_samples import check_g1
@@ -93,19 +104,8 @@ def evaluate(
         timings["samples"] = time.perf_counter() - sample_start
     verdicts = []
     for claim in claims:
-        if claim.paper_only and scale != "paper":
-            outcome = Outcome(
-                "inconclusive", {}, None, f"paper-only claim; run with --scale paper (now {scale})"
-            )
-            verdicts.append(verdict(claim, outcome, [], scale, 0.0))
-            continue
         evidence = members.get(claim.runs, [])
-        if claim.runs in interrupted or (claim.id == "G1" and not samples):
-            outcome = Outcome(
-                "inconclusive", {}, None, f"interrupted before run set {claim.runs} finished"
-            )
-        else:
-            outcome = check(claim, evidence, samples)
+        outcome = check(claim, evidence, samples, scale)
         verdicts.append(verdict(claim, outcome, evidence, scale, timings.get(claim.runs, 0.0)))
     wall = time.perf_counter() - start
     return Evaluation(scale, list(claims), verdicts, members, timings, samples, wall, interrupted)

@@ -1,0 +1,104 @@
+"""The grokbench pytest plugin (registered through the ``pytest11`` entry point).
+
+It gives every test suite, ours and downstream projects', two things:
+
+- the option ``--benchmark``: time each claim through pytest-benchmark (pedantic mode,
+  one round), with device, torch version and dtype in the saved machine info;
+- the fixture ``grokbench_claims``: ``grokbench_claims(["K2", "T1"], scale="ci",
+  overrides={"dynamics": "adamw", "lr": 0.01})`` runs those claims for the given settings
+  (another optimizer, a model's own sizes) and returns their Verdicts; run sets are shared
+  between calls with the same scale and overrides within a test session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+
+from grokbench.spec import Verdict
+
+ClaimRunner = Callable[..., list[Verdict]]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("grokbench")
+    group.addoption(
+        "--benchmark",
+        action="store_true",
+        default=False,
+        help="time each grokbench claim through pytest-benchmark (one round)",
+    )
+    group.addoption("--grokbench-scale", default="ci", choices=("smoke", "ci", "paper"),
+                    help="scale of the grokbench claim suites (default ci)")  # fmt: skip
+
+
+def pytest_benchmark_update_machine_info(
+    config: pytest.Config, machine_info: dict[str, Any]
+) -> None:
+    """Device, torch version and dtype in every saved benchmark JSON."""
+    from grokbench.envinfo import environment
+
+    env = environment("cpu")
+    machine_info["grokbench"] = {
+        k: env[k] for k in ("device_name", "cores", "torch", "cuda", "dtype")
+    }
+
+
+@pytest.fixture(scope="session")
+def _grokbench_cache() -> dict[Any, Any]:
+    return {}
+
+
+@pytest.fixture
+def grokbench_claims(
+    request: pytest.FixtureRequest, _grokbench_cache: dict[Any, Any]
+) -> ClaimRunner:
+    """Run claims and return their verdicts; timed through pytest-benchmark with --benchmark."""
+    from grokbench.campaign import collect, run_set_names
+    from grokbench.claims import check, select, verdict
+
+    def run_claims(
+        ids: Sequence[str], scale: str | None = None, overrides: dict[str, Any] | None = None
+    ) -> list[Verdict]:
+        scale = scale or request.config.getoption("--grokbench-scale")
+        claims = select(list(ids))
+        key = (scale, tuple(sorted((overrides or {}).items())))
+        members: dict[str, Any] = _grokbench_cache.setdefault(key, {})
+
+        def evaluate() -> list[Verdict]:
+            missing = [n for n in run_set_names(claims, scale) if n not in members]
+            found, timings = collect(missing, scale, lambda line: None, overrides)
+            members.update({name: (found[name], timings[name]) for name in found})
+            out = []
+            for claim in claims:
+                group, seconds = members.get(claim.runs, ([], 0.0))
+                samples = _samples(scale) if claim.id == "G1" else {}
+                out.append(
+                    verdict(claim, check(claim, group, samples, scale), group, scale, seconds)
+                )
+            return out
+
+        if request.config.getoption("--benchmark"):
+            benchmark = request.getfixturevalue("benchmark")
+            return benchmark.pedantic(evaluate, rounds=1, iterations=1)
+        return evaluate()
+
+    return run_claims
+
+
+def _samples(scale: str) -> dict[str, object]:
+    from grokbench.checks_samples import sample_sweep
+
+    return sample_sweep(scale)
+
+
+def assert_verdict(verdict: Verdict) -> None:
+    """Fail the test on a failed claim, skip it on an inconclusive one (with the reason)."""
+    if verdict.status == "inconclusive":
+        pytest.skip(f"{verdict.id} inconclusive: {verdict.reason}")
+    assert verdict.status == "pass", (
+        f"{verdict.id} failed: {verdict.reason}; measured {verdict.measured}; "
+        f"limits {verdict.tolerance}"
+    )
