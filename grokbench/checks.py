@@ -50,7 +50,7 @@ class Bound:
     @property
     def slack(self) -> float:
         raw = self.value - self.limit if self.lower else self.limit - self.value
-        return raw / self.scale
+        return raw / (abs(self.scale) or 1.0)
 
     def __str__(self) -> str:
         return f"{self.name} = {self.value:.4g} {'≥' if self.lower else '≤'} {self.limit:.4g}"
