@@ -23,7 +23,7 @@ CLAIMS: list[Claim] = [
     Claim("K3", "kernel-phase margin grows like ln(α^c/λ)", KERNEL, "sparse-alpha",
           "min_i y_i f_i at (1−c)·ln α/λ divided by ln(α^c/λ), c = 1/2, over the α sweep",
           "the ratio moves toward 1 as α grows (report)",
-          {"c": 0.5}, "Thm 3.4, Thm C.9"),
+          {"c": 0.5, "alpha_exponent": 1.0}, "Thm 3.4, Thm C.9"),
     Claim("K4", "kernel regime, regression: the min-norm NTK interpolant", KERNEL, "mc-main",
           "plateau test MSE vs the NTK interpolant's; max |W_ij| off Ω ∪ Ωᵀ / max |X*| "
           "from t_fit to t_grok/2",
