@@ -58,7 +58,11 @@ class Recorder:
         self._limit = math.inf
 
     def __call__(self, t: float, theta: torch.Tensor) -> bool:
-        metrics = self.objective.evaluate(theta)
+        return self.record(t, theta, self.objective.evaluate(theta))
+
+    def record(self, t: float, theta: torch.Tensor, metrics: dict[str, float]) -> bool:
+        """Keep one record from metrics already evaluated (batched sweeps evaluate many
+        states at once); False when the run has diverged."""
         loss, norm = metrics["train_loss"], metrics["param_norm"]
         if not self.records:
             self._limit = self.blowup * (abs(loss) + 1.0)

@@ -1,6 +1,6 @@
 """Adaptive, error-controlled integrators for a batch of independent gradient flows.
 
-Two methods share one driver loop (``AdaptiveSolver.solve``):
+Two methods share one driver loop (``grokbench.solver.AdaptiveSolver.solve``):
 
 - ``DormandPrince``: the embedded 5(4) Runge–Kutta pair with its 4th-order dense output,
   for non-stiff flows (classification, where the loss curvature vanishes once the
@@ -14,174 +14,51 @@ Two methods share one driver loop (``AdaptiveSolver.solve``):
 
 Written here rather than taken from torchdiffeq or scipy because grokbench needs, in one
 place: torch tensors on any device, a batch of runs that each keep their own step size,
-horizon and stopping (vectorised sweeps), dense output at each run's own evaluation times
-without shortening steps, and per-step hooks for divergence checks and progress; and
-neither library has a Chebyshev method.
+stage count, spectral radius, horizon and stopping (vectorised sweeps, exact per member),
+dense output at each run's own evaluation times without shortening steps, and per-step
+hooks for divergence checks and progress; and neither library has a Chebyshev method.
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import torch
 from scipy.integrate import RK45
 
-RHS = Callable[[torch.Tensor], torch.Tensor]
-#: Called as on_eval(member, t, y_member); returning False stops that member.
-EvalHook = Callable[[int, float, torch.Tensor], bool]
-#: Called after every step with the batch of current times; False stops all.
-StepHook = Callable[[torch.Tensor], bool]
-#: interpolate(member, fraction of the step) → that member's state inside the last step.
-Interpolant = Callable[[int, float], torch.Tensor]
+from grokbench.solver import (
+    RHS,
+    AdaptiveSolver,
+    BatchEvalHook,
+    Dense,
+    EvalBatch,
+    EvalHook,
+    SolveResult,
+    StepHook,
+)
+
+__all__ = [
+    "RHS",
+    "AdaptiveSolver",
+    "BatchEvalHook",
+    "DormandPrince",
+    "EvalBatch",
+    "EvalHook",
+    "RungeKuttaChebyshev",
+    "SolveResult",
+    "StepHook",
+]
 
 
-@dataclass
-class SolveResult:
-    """Per-member outcome: where each run stopped and how many steps it took."""
+@functools.cache
+def _dopri_tableau(dtype: torch.dtype, device: torch.device) -> tuple[torch.Tensor, ...]:
+    """scipy's RK45 A, B, E, P as tensors (made once per dtype and device)."""
 
-    t: list[float]
-    accepted: list[int]
-    rejected: list[int]
-    stopped: list[str] = field(default_factory=list)
+    def tensor(array: object) -> torch.Tensor:
+        return torch.as_tensor(array, dtype=dtype, device=device)
 
-
-def _rms(values: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
-    return (values / scale).pow(2).mean(-1).sqrt()
-
-
-class AdaptiveSolver:
-    """Step-size control, evaluation-time bookkeeping and stopping, shared by the methods.
-
-    A method implements ``attempt(y, f, h)`` → (y_new, f_new, error estimate, interpolant)
-    and sets ``error_order`` (the exponent of the step-size update is 1/(error_order + 1)).
-    """
-
-    error_order = 4
-
-    def __init__(
-        self,
-        rhs: RHS,
-        rtol: float = 1e-6,
-        atol: float = 1e-9,
-        first_step: float | None = None,
-        max_step: float = math.inf,
-        safety: float = 0.9,
-        min_factor: float = 0.2,
-        max_factor: float = 10.0,
-    ) -> None:
-        self.rhs = rhs
-        self.rtol, self.atol = rtol, atol
-        self.first_step = first_step
-        self.max_step = max_step
-        self.safety, self.min_factor, self.max_factor = safety, min_factor, max_factor
-
-    def attempt(
-        self, y: torch.Tensor, f: torch.Tensor, h: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, Interpolant]:
-        raise NotImplementedError
-
-    def begin(self, y: torch.Tensor, f: torch.Tensor) -> None:
-        """Hook before the first step (RKC estimates the spectral radius here)."""
-
-    def _initial_step(self, y: torch.Tensor, f: torch.Tensor, span: torch.Tensor) -> torch.Tensor:
-        """Hairer's first guess h = 0.01·‖y‖/‖f‖ (scaled norms), capped by the span."""
-        scale = self.atol + self.rtol * y.abs()
-        d0, d1 = _rms(y, scale), _rms(f, scale)
-        guess = torch.where((d0 > 1e-5) & (d1 > 1e-5), 0.01 * d0 / d1, torch.full_like(d0, 1e-6))
-        if self.first_step is not None:
-            guess = guess.clamp(max=self.first_step)
-        return torch.minimum(torch.minimum(guess, span), torch.full_like(guess, self.max_step))
-
-    def solve(
-        self,
-        y0: torch.Tensor,
-        t_end: torch.Tensor,
-        eval_times: list[torch.Tensor],
-        on_eval: EvalHook,
-        on_step: StepHook | None = None,
-    ) -> SolveResult:
-        """Integrate each row of ``y0`` (shape B×P) from t = 0 to its ``t_end``.
-
-        ``eval_times[b]`` is member b's sorted evaluation times in [0, t_end[b]]; the hook
-        receives the interpolated state there. A member stops at its horizon, when its
-        hook returns False, or when its state stops being finite.
-        """
-        batch = y0.shape[0]
-        y = y0.clone()
-        t = torch.zeros(batch, dtype=y0.dtype, device=y0.device)
-        t_end = t_end.to(t)
-        times = [[float(v) for v in member] for member in eval_times]
-        active, stopped = [True] * batch, ["horizon"] * batch
-        next_eval, accepted, rejected = [0] * batch, [0] * batch, [0] * batch
-        just_rejected = torch.zeros(batch, dtype=torch.bool, device=y0.device)
-        exponent = -1.0 / (self.error_order + 1)
-
-        for b in range(batch):
-            while next_eval[b] < len(times[b]) and times[b][next_eval[b]] <= 0 and active[b]:
-                active[b] = on_eval(b, 0.0, y[b])
-                next_eval[b] += 1
-            if not active[b]:
-                stopped[b] = "hook"
-
-        f = self.rhs(y)
-        self.begin(y, f)
-        h = self._initial_step(y, f, t_end)
-        running = torch.tensor(active, device=y.device)
-        while bool(running.any()):
-            h = torch.where(running, torch.minimum(h, t_end - t), torch.zeros_like(h))
-            y_new, f_new, error, interpolate = self.attempt(y, f, h)
-            scale = self.atol + self.rtol * torch.maximum(y.abs(), y_new.abs())
-            err = _rms(error, scale)
-            finite = torch.isfinite(y_new).all(-1) & torch.isfinite(err)
-            ok = (err <= 1) & finite & running
-
-            proposal = self.safety * err.clamp(min=1e-10) ** exponent
-            grow = proposal.clamp(max=self.max_factor)
-            grow = torch.where(just_rejected, grow.clamp(max=1.0), grow)
-            shrink = torch.where(finite, proposal.clamp(min=self.min_factor), self.min_factor)
-            factor = torch.where(ok, grow, shrink)
-
-            t_old = t.clone()
-            t = torch.where(ok, t + h, t)
-            y = torch.where(ok[:, None], y_new, y)
-            f = torch.where(ok[:, None], f_new, f)
-
-            ok_list, run_list, finite_list = ok.tolist(), running.tolist(), finite.tolist()
-            h_list, t_list, t_old_list = h.tolist(), t.tolist(), t_old.tolist()
-            for b in range(batch):
-                if not run_list[b]:
-                    continue
-                if not ok_list[b]:
-                    rejected[b] += 1
-                    if h_list[b] <= 1e-13 * max(t_list[b], 1.0):
-                        active[b] = False
-                        stopped[b] = "step size underflow" if finite_list[b] else "non-finite state"
-                    continue
-                accepted[b] += 1
-                while next_eval[b] < len(times[b]) and times[b][next_eval[b]] <= t_list[b]:
-                    t_eval = times[b][next_eval[b]]
-                    next_eval[b] += 1
-                    state = interpolate(b, (t_eval - t_old_list[b]) / h_list[b])
-                    if not on_eval(b, t_eval, state):
-                        active[b], stopped[b] = False, "hook"
-                        break
-                if active[b] and t_list[b] >= float(t_end[b]):
-                    active[b] = False
-            self.after_step(y, f, ok)
-            just_rejected = ~ok
-            h = (h * factor).clamp(max=self.max_step)
-            running = torch.tensor(active, device=y.device)
-            if on_step is not None and not on_step(t):
-                stopped = [
-                    s if not a else "interrupted" for s, a in zip(stopped, active, strict=True)
-                ]
-                break
-        return SolveResult(t.tolist(), accepted, rejected, stopped)
-
-    def after_step(self, y: torch.Tensor, f: torch.Tensor, accepted: torch.Tensor) -> None:
-        """Hook after each step attempt with the current states (RKC refreshes ρ here)."""
+    return tensor(RK45.A), tensor(RK45.B), tensor(RK45.E), tensor(RK45.P)
 
 
 class DormandPrince(AdaptiveSolver):
@@ -189,16 +66,10 @@ class DormandPrince(AdaptiveSolver):
 
     error_order = 4
 
-    def _tableau(self, like: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        def tensor(array: object) -> torch.Tensor:
-            return torch.as_tensor(array, dtype=like.dtype, device=like.device)
-
-        return tensor(RK45.A), tensor(RK45.B), tensor(RK45.E), tensor(RK45.P)
-
     def attempt(
-        self, y: torch.Tensor, f: torch.Tensor, h: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, Interpolant]:
-        A, B, E, P = self._tableau(y)
+        self, y: torch.Tensor, f: torch.Tensor, h: torch.Tensor, running: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, Dense]:
+        A, B, E, P = _dopri_tableau(y.dtype, y.device)
         hb = h[:, None]
         stages = torch.empty((7, *y.shape), dtype=y.dtype, device=y.device)
         stages[0] = f
@@ -206,26 +77,57 @@ class DormandPrince(AdaptiveSolver):
             stages[s] = self.rhs(y + torch.einsum("s,sbp->bp", A[s, :s], stages[:s]) * hb)
         y_new = y + torch.einsum("s,sbp->bp", B, stages[:6]) * hb
         stages[6] = f_new = self.rhs(y_new)
+        self.counts += 6 * running.cpu()
         error = torch.einsum("s,sbp->bp", E, stages) * hb
-        cache: dict[str, torch.Tensor] = {}
 
-        def interpolate(member: int, fraction: float) -> torch.Tensor:
-            if "q" not in cache:  # the interpolant's coefficients, once per step
-                cache["q"] = torch.einsum("sbp,sk->bpk", stages, P)
-            powers = fraction ** torch.arange(1, 5, dtype=y.dtype, device=y.device)
-            return y[member] + float(h[member]) * (cache["q"][member] @ powers)
+        def dense(members: list[int], fractions: list[float]) -> torch.Tensor:
+            # Member by member with a batch of one's shapes, so rows agree bit for bit
+            # (a matrix product's rounding may depend on how many rows it has).
+            steps = h.tolist()
+            exponents = torch.arange(1, 5, dtype=y.dtype, device=y.device)
+            q: dict[int, torch.Tensor] = {}
+            rows = []
+            for m, fraction in zip(members, fractions, strict=True):
+                if m not in q:
+                    q[m] = torch.einsum("sbp,sk->bpk", stages[:, m : m + 1], P)[0]
+                rows.append(y[m] + steps[m] * (q[m] @ (fraction**exponents)))
+            return torch.stack(rows)
 
-        return y_new, f_new, error, interpolate
+        return y_new, f_new, error, dense
+
+
+@functools.cache
+def _chebyshev_table(stages: int, damping: float) -> tuple[tuple[float, float, float, float], ...]:
+    """(μ, ν, μ̃, γ̃) for stages 1..s (stage 1 uses only μ̃), from Chebyshev recurrences."""
+    w0 = 1 + damping / stages**2
+    T, dT, ddT = [1.0, w0], [0.0, 1.0], [0.0, 0.0]
+    for _ in range(2, stages + 1):
+        T.append(2 * w0 * T[-1] - T[-2])
+        dT.append(2 * T[-2] + 2 * w0 * dT[-1] - dT[-2])
+        ddT.append(4 * dT[-2] + 2 * w0 * ddT[-1] - ddT[-2])
+    w1 = dT[stages] / ddT[stages]
+    b = [ddT[j] / dT[j] ** 2 if j >= 2 else 0.0 for j in range(stages + 1)]
+    b[0] = b[1] = b[2]
+    a = [1 - b[j] * T[j] for j in range(stages + 1)]
+    out = [(0.0, 0.0, b[1] * w1, 0.0)]
+    for j in range(2, stages + 1):
+        mu = 2 * b[j] * w0 / b[j - 1]
+        nu = -b[j] / b[j - 2]
+        mu_tilde = 2 * b[j] * w1 / b[j - 1]
+        out.append((mu, nu, mu_tilde, -a[j - 1] * mu_tilde))
+    return tuple(out)
 
 
 class RungeKuttaChebyshev(AdaptiveSolver):
     """Damped second-order Runge–Kutta–Chebyshev (RKC) for stiff flows with real spectra.
 
-    The number of stages s follows the step: s = 1 + ⌈√(1 + 1.54·h·ρ)⌉, ρ the spectral
-    radius of the Jacobian from a nonlinear power iteration (re-estimated every
-    ``radius_every`` steps with a few warm-started iterations, since ρ falls like e^{−2λt}
-    in the kernel phase). Error estimate and constants as in Sommeijer et
-    al.'s rkc.f; states between steps come from cubic Hermite interpolation.
+    Each member's stage count follows its own step, s = 1 + ⌈√(1 + 1.54·h·ρ)⌉, with ρ its
+    Jacobian's spectral radius from a nonlinear power iteration (re-estimated every
+    ``radius_every`` of its steps and after each of its rejections, warm-started, since ρ
+    falls like e^{−2λt} in the kernel phase). A member with fewer stages than the batch's
+    longest keeps its state through the padding stages; the power iteration stops per
+    member. Error estimate and constants as in Sommeijer et al.'s rkc.f; states between
+    steps come from cubic Hermite interpolation.
     """
 
     error_order = 2
@@ -244,57 +146,74 @@ class RungeKuttaChebyshev(AdaptiveSolver):
         self.max_stages = max_stages
         self.radius: torch.Tensor | None = None
         self._vector: torch.Tensor | None = None
-        self._steps = 0
+        self._steps = torch.zeros(0, dtype=torch.long)
+        self.last_stages: list[int] = []  # each member's stage count in the last attempt
 
     def begin(self, y: torch.Tensor, f: torch.Tensor) -> None:
-        self._estimate_radius(y, f)
+        self._steps = torch.zeros(y.shape[0], dtype=torch.long, device=y.device)
+        self.radius, self._vector = torch.zeros_like(y[:, 0]), None
+        self._estimate_radius(y, f, torch.ones_like(self._steps, dtype=torch.bool))
 
-    def _estimate_radius(self, y: torch.Tensor, f: torch.Tensor, iterations: int = 30) -> None:
-        """Nonlinear power iteration on F(y + v) − F(y) (rkc.f's rkcrho), per member."""
-        y_norm = y.norm(dim=-1, keepdim=True)
-        delta = (y_norm * math.sqrt(torch.finfo(y.dtype).eps)).clamp(min=1e-12)
-        vector = self._vector if self._vector is not None else f + 1e-3 * torch.randn_like(f)
-        vector = vector / vector.norm(dim=-1, keepdim=True).clamp(min=1e-300) * delta
-        sigma = torch.zeros(y.shape[0], dtype=y.dtype, device=y.device)
+    def _start_vector(self, f: torch.Tensor) -> torch.Tensor:
+        """f plus a small fixed perturbation (seeded, the same for every member and run)."""
+        generator = torch.Generator().manual_seed(0)
+        noise = torch.randn(f.shape[-1], generator=generator, dtype=f.dtype).to(f.device)
+        return f + 1e-3 * noise
+
+    def _estimate_radius(
+        self, y: torch.Tensor, f: torch.Tensor, members: torch.Tensor, iterations: int = 30
+    ) -> None:
+        """Nonlinear power iteration on F(y + v) − F(y) (rkc.f's rkcrho) for ``members``
+        (a mask); each stops when its own estimate settles to 1%."""
+        delta = (y.norm(dim=-1) * math.sqrt(torch.finfo(y.dtype).eps)).clamp(min=1e-12)
+        start = self._vector if self._vector is not None else self._start_vector(f)
+        vector = start / start.norm(dim=-1, keepdim=True).clamp(min=1e-300) * delta[:, None]
+        sigma = torch.zeros_like(delta)
+        done = ~members
         for _ in range(iterations):
-            change = self.rhs(y + vector) - f
-            previous, sigma = sigma, change.norm(dim=-1) / delta[:, 0]
-            vector = change / change.norm(dim=-1, keepdim=True).clamp(min=1e-300) * delta
-            if bool(((sigma - previous).abs() <= 0.01 * sigma).all()):
+            if bool(done.all()):
                 break
-        self._vector = vector
-        self.radius = 1.2 * sigma.clamp(min=1e-12)
+            change = self.rhs(y + vector) - f
+            live = ~done
+            self.counts += live.cpu()
+            previous = sigma
+            sigma = torch.where(live, change.norm(dim=-1) / delta, sigma)
+            unit = change / change.norm(dim=-1, keepdim=True).clamp(min=1e-300)
+            vector = torch.where(live[:, None], unit * delta[:, None], vector)
+            done = done | (live & ((sigma - previous).abs() <= 0.01 * sigma))
+        self._vector = (
+            vector if self._vector is None else torch.where(members[:, None], vector, self._vector)
+        )
+        assert self.radius is not None
+        self.radius = torch.where(members, 1.2 * sigma.clamp(min=1e-12), self.radius)
 
-    def _coefficients(self, stages: int) -> list[tuple[float, float, float, float]]:
-        """(μ, ν, μ̃, γ̃) for stages 1..s (stage 1 uses only μ̃), from Chebyshev recurrences."""
-        w0 = 1 + self.damping / stages**2
-        T, dT, ddT = [1.0, w0], [0.0, 1.0], [0.0, 0.0]
-        for _ in range(2, stages + 1):
-            T.append(2 * w0 * T[-1] - T[-2])
-            dT.append(2 * T[-2] + 2 * w0 * dT[-1] - dT[-2])
-            ddT.append(4 * dT[-2] + 2 * w0 * ddT[-1] - ddT[-2])
-        w1 = dT[stages] / ddT[stages]
-        b = [ddT[j] / dT[j] ** 2 if j >= 2 else 0.0 for j in range(stages + 1)]
-        b[0] = b[1] = b[2]
-        a = [1 - b[j] * T[j] for j in range(stages + 1)]
-        out = [(0.0, 0.0, b[1] * w1, 0.0)]
-        for j in range(2, stages + 1):
-            mu = 2 * b[j] * w0 / b[j - 1]
-            nu = -b[j] / b[j - 2]
-            mu_tilde = 2 * b[j] * w1 / b[j - 1]
-            out.append((mu, nu, mu_tilde, -a[j - 1] * mu_tilde))
-        return out
+    def _stage_table(self, stages: list[int], like: torch.Tensor) -> torch.Tensor:
+        """Per-member coefficients, shape (max s, 4, B); rows past a member's s are zero."""
+        longest = max(stages)
+        rows = []
+        for count in stages:
+            table = list(_chebyshev_table(count, self.damping))
+            rows.append(table + [(0.0, 0.0, 0.0, 0.0)] * (longest - count))
+        return torch.tensor(rows, dtype=like.dtype).to(like.device).permute(1, 2, 0)
 
     def attempt(
-        self, y: torch.Tensor, f: torch.Tensor, h: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, Interpolant]:
+        self, y: torch.Tensor, f: torch.Tensor, h: torch.Tensor, running: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, Dense]:
         assert self.radius is not None
-        needed = 1 + torch.ceil(torch.sqrt(1 + 1.54 * h * self.radius))
-        stages = int(min(max(2.0, float(needed.max())), self.max_stages))
+        needed = (1 + torch.ceil(torch.sqrt(1 + 1.54 * h * self.radius))).tolist()
+        flags = running.tolist()
+        stages = [
+            int(min(max(2.0, need), self.max_stages)) if run else 2
+            for need, run in zip(needed, flags, strict=True)
+        ]
+        self.last_stages = stages
+        self.counts += torch.tensor(stages) * running.cpu()
+        table = self._stage_table(stages, y)
+        count = torch.tensor(stages, device=y.device)[:, None]
         hb = h[:, None]
-        coefficients = self._coefficients(stages)
-        older, old = y, y + coefficients[0][2] * hb * f
-        for mu, nu, mu_tilde, gamma_tilde in coefficients[1:]:
+        older, old = y, y + table[0, 2][:, None] * hb * f
+        for j in range(1, table.shape[0]):
+            mu, nu, mu_tilde, gamma_tilde = (table[j, k][:, None] for k in range(4))
             new = (
                 (1 - mu - nu) * y
                 + mu * old
@@ -302,27 +221,40 @@ class RungeKuttaChebyshev(AdaptiveSolver):
                 + mu_tilde * hb * self.rhs(old)
                 + gamma_tilde * hb * f
             )
-            older, old = old, new
+            live = count > j
+            older, old = torch.where(live, old, older), torch.where(live, new, old)
         y_new = old
         f_new = self.rhs(y_new)
         error = 0.8 * (y - y_new) + 0.4 * hb * (f + f_new)
         # A step beyond the stability interval (radius under-estimated) shows up as a
         # large error estimate and is rejected; the radius is then refreshed.
 
-        def interpolate(member: int, s: float) -> torch.Tensor:
-            h_m = float(h[member])
-            h00, h10 = 2 * s**3 - 3 * s**2 + 1, s**3 - 2 * s**2 + s
-            h01, h11 = -2 * s**3 + 3 * s**2, s**3 - s**2
+        def dense(members: list[int], fractions: list[float]) -> torch.Tensor:
+            # Cubic Hermite weights in Python floats, as a batch of one computes them.
+            steps = h.tolist()
+            weights = [
+                (
+                    2 * s**3 - 3 * s**2 + 1,
+                    (s**3 - 2 * s**2 + s) * steps[m],
+                    -2 * s**3 + 3 * s**2,
+                    (s**3 - s**2) * steps[m],
+                )
+                for m, s in zip(members, fractions, strict=True)
+            ]
+            w = torch.tensor(weights, dtype=y.dtype, device=y.device).T[:, :, None]
             return (
-                h00 * y[member]
-                + h10 * h_m * f[member]
-                + h01 * y_new[member]
-                + h11 * h_m * f_new[member]
+                w[0] * y[members]
+                + w[1] * f[members]
+                + w[2] * y_new[members]
+                + w[3] * f_new[members]
             )
 
-        return y_new, f_new, error, interpolate
+        return y_new, f_new, error, dense
 
-    def after_step(self, y: torch.Tensor, f: torch.Tensor, accepted: torch.Tensor) -> None:
-        self._steps += 1
-        if self._steps % self.radius_every == 0 or not bool(accepted.all()):
-            self._estimate_radius(y, f, iterations=3)
+    def after_step(
+        self, y: torch.Tensor, f: torch.Tensor, accepted: torch.Tensor, running: torch.Tensor
+    ) -> None:
+        self._steps += running
+        refresh = running & ((self._steps % self.radius_every == 0) | ~accepted)
+        if bool(refresh.any()):
+            self._estimate_radius(y, f, refresh, iterations=3)

@@ -43,14 +43,16 @@ class Prepared:
 ProbeFactory = Callable[[Prepared], dynamics.Probe]
 
 
-def prepare(config: RunConfig) -> Prepared:
+def prepare(config: RunConfig, data: TaskData | None = None) -> Prepared:
     """Draw the data (CPU, seeded), build the model, resolve α and the horizon, move to the
-    device. The model's parameters are set to α·θ̄."""
+    device. The model's parameters are set to α·θ̄. ``data``, when given, is this config's
+    dataset already drawn (a sweep draws each seed's once)."""
     experiment = get_experiment(config.experiment)
     device = resolve_device(config.device)
     dtype = config.torch_dtype
     generator = torch.Generator().manual_seed(config.seed + 1_000_003)
-    data = experiment.build_task(config.task, config.seed)
+    if data is None:
+        data = experiment.build_task(config.task, config.seed)
     model = experiment.build_model(config.task, data, generator)
     flat = FlatModel(model)
     reference = flat.reference()
@@ -79,17 +81,31 @@ def run(
     prepared = prepare(config)
     objective = Objective(prepared.flat.function, prepared.data, config.wd)
     recorder = dynamics.Recorder(objective, [factory(prepared) for factory in probes])
-    t_first = 0.01 * fastest_time_scale(objective.grad, prepared.theta0)
-    times = evaluation_times(prepared.t_end, config.evals, t_first=t_first)
-    times = times.to(prepared.device, config.torch_dtype)
+    times = run_times(prepared, objective)
     start = time.perf_counter()
-    status, reason = "ok", ""
     try:
         fraction = None if progress is None else (lambda t: progress(t / prepared.t_end))
         stopped = _dispatch(config, prepared, objective, recorder, times, fraction)
     except KeyboardInterrupt:
         stopped = "interrupted"
     wall = time.perf_counter() - start
+    return make_trace(prepared, recorder, stopped, wall, objective.grad_evals)
+
+
+def run_times(prepared: Prepared, objective: Objective) -> torch.Tensor:
+    """A run's evaluation times (costs two gradient evaluations, counted by ``objective``):
+    shared with ``grokbench.sweep`` so batched runs record at the same times."""
+    t_first = 0.01 * fastest_time_scale(objective.grad, prepared.theta0)
+    times = evaluation_times(prepared.t_end, prepared.config.evals, t_first=t_first)
+    return times.to(prepared.device, prepared.config.torch_dtype)
+
+
+def make_trace(
+    prepared: Prepared, recorder: dynamics.Recorder, stopped: str, wall: float, grad_evals: int
+) -> Trace:
+    """The Trace of a finished run: status from why it stopped, records, summary."""
+    config = prepared.config
+    status, reason = "ok", ""
     if recorder.diverged_at is not None:
         status, reason = "diverged", recorder.reason
     elif stopped == "interrupted":
@@ -103,7 +119,7 @@ def run(
         status=status,
         reason=reason,
     )
-    trace.summary = summarize(trace, prepared, wall, objective.grad_evals)
+    trace.summary = summarize(trace, prepared, wall, grad_evals)
     return trace
 
 

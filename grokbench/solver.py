@@ -1,0 +1,230 @@
+"""The driver loop shared by grokbench's adaptive integrators, exact per batch member.
+
+A batch of B independent flows (state B×P) advances together, one vectorised step
+attempt per loop iteration, but each member keeps its own step size, horizon, evaluation
+times, step counter, gradient-evaluation counter and stopping. Everything a method does
+per member (stage counts, spectral-radius estimates) is per member too, so member b of a
+batch performs the arithmetic a batch of one would: results agree with one-by-one runs to
+rounding (the right-hand side's batched kernels may round differently).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import torch
+
+RHS = Callable[[torch.Tensor], torch.Tensor]
+#: Called as on_eval(member, t, y_member); returning False stops that member.
+EvalHook = Callable[[int, float, torch.Tensor], bool]
+#: Called after every step attempt with the batch of current times; False stops all.
+StepHook = Callable[[torch.Tensor], bool]
+#: dense(members, fractions) → those members' states (K×P) at those fractions of the last step.
+Dense = Callable[[list[int], list[float]], torch.Tensor]
+
+
+@dataclass
+class EvalBatch:
+    """The evaluation points one loop iteration passed, in time order per member.
+
+    ``steps[i]`` and ``rhs_evals[i]`` are member ``members[i]``'s step attempts before the
+    current one and its right-hand-side evaluations so far (what a recorder reports).
+    """
+
+    members: list[int]
+    times: list[float]
+    states: torch.Tensor
+    steps: list[int]
+    rhs_evals: list[int]
+
+
+#: Receives one EvalBatch, returns one flag per entry; a member stops at its first False.
+BatchEvalHook = Callable[[EvalBatch], Sequence[bool]]
+
+
+@dataclass
+class SolveResult:
+    """Per-member outcome: where each run stopped, its steps and right-hand-side calls."""
+
+    t: list[float]
+    accepted: list[int]
+    rejected: list[int]
+    stopped: list[str] = field(default_factory=list)
+    rhs_evals: list[int] = field(default_factory=list)
+
+
+def rms(values: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    """Root mean square of ``values / scale`` per member (the error norm)."""
+    return (values / scale).pow(2).mean(-1).sqrt()
+
+
+def _sequential(on_eval: EvalHook) -> BatchEvalHook:
+    """A per-member hook as a batch hook: calls it in order, skipping stopped members."""
+
+    def hook(batch: EvalBatch) -> list[bool]:
+        flags, stopped = [], set()
+        for i, (member, t_eval) in enumerate(zip(batch.members, batch.times, strict=True)):
+            keep = member not in stopped and on_eval(member, t_eval, batch.states[i])
+            if not keep:
+                stopped.add(member)
+            flags.append(keep)
+        return flags
+
+    return hook
+
+
+class AdaptiveSolver:
+    """Step-size control, evaluation-time bookkeeping and stopping, shared by the methods.
+
+    A method implements ``attempt(y, f, h, running)`` → (y_new, f_new, error, dense),
+    adds its right-hand-side calls to ``self.counts`` (per member, running members only)
+    and sets ``error_order`` (the step-size update exponent is −1/(error_order + 1)).
+    ``first_step`` and ``max_step`` are numbers or per-member tensors.
+    """
+
+    error_order = 4
+
+    def __init__(
+        self,
+        rhs: RHS,
+        rtol: float = 1e-6,
+        atol: float = 1e-9,
+        first_step: float | torch.Tensor | None = None,
+        max_step: float | torch.Tensor = math.inf,
+        safety: float = 0.9,
+        min_factor: float = 0.2,
+        max_factor: float = 10.0,
+    ) -> None:
+        self.rhs = rhs
+        self.rtol, self.atol = rtol, atol
+        self.first_step = first_step
+        self.max_step = max_step
+        self.safety, self.min_factor, self.max_factor = safety, min_factor, max_factor
+        self.counts = torch.zeros(0, dtype=torch.long)
+
+    def attempt(
+        self, y: torch.Tensor, f: torch.Tensor, h: torch.Tensor, running: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, Dense]:
+        raise NotImplementedError
+
+    def begin(self, y: torch.Tensor, f: torch.Tensor) -> None:
+        """Hook before the first step (RKC estimates the spectral radius here)."""
+
+    def after_step(
+        self, y: torch.Tensor, f: torch.Tensor, accepted: torch.Tensor, running: torch.Tensor
+    ) -> None:
+        """Hook after each step attempt (RKC refreshes ρ here for the members that ran)."""
+
+    def _initial_step(self, y: torch.Tensor, f: torch.Tensor, span: torch.Tensor) -> torch.Tensor:
+        """Hairer's first guess h = 0.01·‖y‖/‖f‖ (scaled norms), capped by the span."""
+        scale = self.atol + self.rtol * y.abs()
+        d0, d1 = rms(y, scale), rms(f, scale)
+        guess = torch.where((d0 > 1e-5) & (d1 > 1e-5), 0.01 * d0 / d1, torch.full_like(d0, 1e-6))
+        if self.first_step is not None:
+            guess = torch.minimum(
+                guess, torch.as_tensor(self.first_step, dtype=guess.dtype).to(guess)
+            )
+        return torch.minimum(torch.minimum(guess, span), self._max_step)
+
+    def solve(
+        self,
+        y0: torch.Tensor,
+        t_end: torch.Tensor,
+        eval_times: Sequence[torch.Tensor | Sequence[float]],
+        on_eval: EvalHook | None = None,
+        on_step: StepHook | None = None,
+        on_evals: BatchEvalHook | None = None,
+    ) -> SolveResult:
+        """Integrate each row of ``y0`` (shape B×P) from t = 0 to its ``t_end``.
+
+        ``eval_times[b]`` is member b's sorted evaluation times in [0, t_end[b]]; the hook
+        (``on_evals`` for a whole iteration at once, or ``on_eval`` per point) receives the
+        interpolated states there. A member stops at its horizon, when its hook returns
+        False, or when its step size underflows (a non-finite state ends there too).
+        """
+        hook = on_evals if on_evals is not None else _sequential(on_eval)  # type: ignore[arg-type]
+        batch = y0.shape[0]
+        y = y0.clone()
+        t = torch.zeros(batch, dtype=y0.dtype, device=y0.device)
+        t_end = t_end.to(t)
+        ends = t_end.tolist()
+        times = [[float(v) for v in member] for member in eval_times]
+        self._max_step = torch.as_tensor(self.max_step, dtype=t.dtype).to(t).expand(batch)
+        self.counts = torch.zeros(batch, dtype=torch.long)
+        active, stopped = [True] * batch, ["horizon"] * batch
+        next_eval, accepted, rejected = [0] * batch, [0] * batch, [0] * batch
+
+        def emit(members: list[int], stamps: list[float], states: torch.Tensor, done: int) -> None:
+            counts = self.counts.tolist()
+            steps = [accepted[b] + rejected[b] - done for b in members]
+            flags = hook(EvalBatch(members, stamps, states, steps, [counts[b] for b in members]))
+            for member, keep in zip(members, flags, strict=True):
+                if not keep and active[member]:
+                    active[member], stopped[member] = False, "hook"
+
+        members = [b for b in range(batch) for v in times[b] if v <= 0]
+        for b in set(members):
+            next_eval[b] = sum(1 for v in times[b] if v <= 0)
+        if members:
+            emit(members, [0.0] * len(members), y0[members], done=0)
+
+        f = self.rhs(y)
+        self.counts += 1
+        self.begin(y, f)
+        h = self._initial_step(y, f, t_end)
+        exponent = -1.0 / (self.error_order + 1)
+        just_rejected = torch.zeros(batch, dtype=torch.bool, device=y0.device)
+        while any(active):
+            running = torch.tensor(active, device=y.device)
+            h = torch.where(running, torch.minimum(h, t_end - t), torch.zeros_like(h))
+            y_new, f_new, error, dense = self.attempt(y, f, h, running)
+            err = rms(error, self.atol + self.rtol * torch.maximum(y.abs(), y_new.abs()))
+            finite = torch.isfinite(y_new).all(-1) & torch.isfinite(err)
+            ok = (err <= 1) & finite & running
+
+            proposal = self.safety * err.clamp(min=1e-10) ** exponent
+            grow = proposal.clamp(max=self.max_factor)
+            grow = torch.where(just_rejected, grow.clamp(max=1.0), grow)
+            shrink = torch.where(finite, proposal.clamp(min=self.min_factor), self.min_factor)
+            factor = torch.where(ok, grow, shrink)
+
+            t_old = t
+            t = torch.where(ok, t + h, t)
+            y = torch.where(ok[:, None], y_new, y)
+            f = torch.where(ok[:, None], f_new, f)
+            table = torch.stack([ok.to(t), finite.to(t), h, t, t_old]).tolist()
+            ok_list, finite_list, h_list, t_now, t_old_list = table
+            members, stamps, fractions = [], [], []
+            for b in range(batch):
+                if not active[b]:
+                    continue
+                if not ok_list[b]:
+                    rejected[b] += 1
+                    if h_list[b] <= 1e-13 * max(t_now[b], 1.0):
+                        active[b] = False
+                        stopped[b] = "step size underflow" if finite_list[b] else "non-finite state"
+                    continue
+                accepted[b] += 1
+                member_times, i = times[b], next_eval[b]
+                while i < len(member_times) and member_times[i] <= t_now[b]:
+                    members.append(b)
+                    stamps.append(member_times[i])
+                    fractions.append((member_times[i] - t_old_list[b]) / h_list[b])
+                    i += 1
+                next_eval[b] = i
+            if members:
+                emit(members, stamps, dense(members, fractions), done=1)
+            for b in range(batch):
+                if active[b] and ok_list[b] and t_now[b] >= ends[b]:
+                    active[b] = False
+            self.after_step(y, f, ok, running)
+            just_rejected = ~ok
+            h = torch.minimum(h * factor, self._max_step)
+            if on_step is not None and not on_step(t):
+                stopped = [
+                    s if not a else "interrupted" for s, a in zip(stopped, active, strict=True)
+                ]
+                break
+        return SolveResult(t.tolist(), accepted, rejected, stopped, self.counts.tolist())

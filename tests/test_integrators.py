@@ -1,0 +1,142 @@
+"""The integrators against ODEs with known solutions, and exact per member in a batch."""
+
+import math
+
+import pytest
+import torch
+
+from grokbench.integrators import DormandPrince, RungeKuttaChebyshev
+
+SOLVERS = {"dopri5": DormandPrince, "rkc": RungeKuttaChebyshev}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Smoke-sized problems gain nothing from intra-op threads, and on a shared machine
+    OpenMP's spinning threads can make them many times slower; restore afterwards."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def decay_rates(scale: float, stiffness: float, size: int = 6) -> torch.Tensor:
+    """A stiff diagonal A: rates from ``scale`` to ``scale · stiffness``, log-spaced."""
+    return scale * torch.logspace(0, math.log10(stiffness), size, dtype=torch.float64)
+
+
+def solve_decay(method, rates, t_end, eval_times, rtol=1e-6, atol=1e-9, **options):
+    """y' = −A y (A = diag(rates[b]) per member), y(0) = 1; returns states at the eval
+    times, the solve result and the solver."""
+    states = {}
+
+    def on_eval(member, t, y):
+        states[(member, round(t, 12))] = y.clone()
+        return True
+
+    solver = SOLVERS[method](lambda y: -rates * y, rtol=rtol, atol=atol, **options)
+    y0 = torch.ones_like(rates)
+    ends = torch.as_tensor(t_end, dtype=torch.float64).expand(rates.shape[0])
+    result = solver.solve(y0, ends, eval_times, on_eval)
+    return states, result, solver
+
+
+@pytest.mark.parametrize("method", ["dopri5", "rkc"])
+def test_linear_decay_matches_the_exponential(method):
+    rates = torch.stack([decay_rates(1.0, 50.0), decay_rates(0.5, 20.0)])
+    times = torch.linspace(0, 2, 41, dtype=torch.float64)
+    states, result, _ = solve_decay(method, rates, 2.0, [times, times])
+    assert result.stopped == ["horizon", "horizon"]
+    assert result.t == pytest.approx([2.0, 2.0])
+    for member in range(2):
+        for t in times.tolist():
+            exact = torch.exp(-rates[member] * t)
+            error = (states[(member, round(t, 12))] - exact).abs().max().item()
+            assert error < 2e-5, (method, member, t, error)
+
+
+def test_dense_output_is_accurate_between_steps():
+    """Evaluation points fall inside long steps; the 4th-order interpolant keeps them
+    within the tolerance, with far fewer steps than evaluation points."""
+    rates = torch.tensor([[0.3, 1.0, 2.0]], dtype=torch.float64)
+    times = torch.linspace(0, 5, 501, dtype=torch.float64)
+    states, result, _ = solve_decay("dopri5", rates, 5.0, [times], rtol=1e-8, atol=1e-12)
+    assert result.accepted[0] < 100  # many evaluation points per step
+    worst = max(
+        (states[(0, round(t, 12))] - torch.exp(-rates[0] * t)).abs().max().item()
+        for t in times.tolist()
+    )
+    assert worst < 1e-7
+
+
+def test_rkc_grows_its_stages_on_a_stiff_problem_and_stays_stable():
+    """Spectral radius 1e4 with a slow mode at rate 1: an explicit Runge–Kutta method's
+    steps are capped by stability (h ≤ 3.3/ρ for Dormand–Prince, 6 evaluations each);
+    RKC's stage count grows instead, and it still matches the exponential."""
+    rates = decay_rates(1.0, 1e4, size=8)[None]
+    t_end, stages, final = 0.5, [], {}
+    solver = RungeKuttaChebyshev(lambda y: -rates * y, rtol=1e-4, atol=1e-6)
+    result = solver.solve(
+        torch.ones_like(rates),
+        torch.tensor([t_end], dtype=torch.float64),
+        [[t_end]],
+        lambda b, t, y: final.setdefault(b, y) is not None,
+        on_step=lambda t: stages.append(solver.last_stages[0]) or True,
+    )
+    explicit_evals = 6 * t_end * 1e4 / 3.3
+    assert result.stopped == ["horizon"]
+    assert max(stages) >= 10
+    assert result.rhs_evals[0] * 4 < explicit_evals
+    assert torch.allclose(final[0], torch.exp(-rates[0] * t_end), atol=1e-4)
+
+
+@pytest.mark.parametrize("method", ["dopri5", "rkc"])
+def test_members_of_a_batch_compute_exactly_what_they_would_alone(method):
+    """Different stiffness (so different step sizes, stage counts and power-iteration
+    lengths), different horizons and evaluation times: each row of the batch equals the
+    run of that member alone, bit for bit, with the same step and evaluation counts."""
+    rates = torch.stack([decay_rates(1.0, 10.0), decay_rates(3.0, 300.0), decay_rates(0.1, 1e3)])
+    ends = [1.0, 2.5, 2.0]
+    grids = [torch.linspace(0, end, 7, dtype=torch.float64) for end in ends]
+
+    def run(rows, horizons, times):
+        records = []
+        solver = SOLVERS[method](lambda y: -rows * y, rtol=1e-5, atol=1e-8)
+        result = solver.solve(
+            torch.ones_like(rows),
+            torch.tensor(horizons, dtype=torch.float64),
+            times,
+            lambda b, t, y: records.append((b, t, y.clone())) or True,
+        )
+        return result, records
+
+    together, records = run(rates, ends, grids)
+    for b in range(3):
+        alone, own = run(rates[b : b + 1], ends[b : b + 1], grids[b : b + 1])
+        assert together.accepted[b] == alone.accepted[0]
+        assert together.rejected[b] == alone.rejected[0]
+        assert together.rhs_evals[b] == alone.rhs_evals[0]
+        mine = [(t, y) for member, t, y in records if member == b]
+        assert [t for t, _ in mine] == [t for _, t, _ in own]
+        for (_, y_batch), (_, _, y_alone) in zip(mine, own, strict=True):
+            assert torch.equal(y_batch, y_alone)
+    assert len(set(together.accepted)) > 1  # the members really took different steps
+
+
+def test_a_member_stops_alone_when_its_hook_says_so():
+    rates = torch.stack([decay_rates(1.0, 10.0), decay_rates(1.0, 10.0)])
+    times = torch.linspace(0, 1, 11, dtype=torch.float64)
+    seen = []
+
+    def on_eval(member, t, y):
+        seen.append((member, t))
+        return not (member == 0 and t >= 0.3)
+
+    solver = DormandPrince(lambda y: -rates * y)
+    result = solver.solve(
+        torch.ones_like(rates), torch.ones(2, dtype=torch.float64), [times] * 2, on_eval
+    )
+    assert result.stopped == ["hook", "horizon"]
+    assert max(t for member, t in seen if member == 0) == pytest.approx(0.3)
+    assert max(t for member, t in seen if member == 1) == pytest.approx(1.0)
+    assert result.t[0] < result.t[1] == pytest.approx(1.0)

@@ -1,0 +1,129 @@
+"""Batched runs give the traces one-by-one runs give (float64, to 1e-10 relative)."""
+
+import math
+
+import pytest
+import torch
+
+from grokbench.config import make_config
+from grokbench.runner import run
+from grokbench.sweep import SequentialFallback, plan, run_batch
+
+RTOL = 1e-10
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Smoke-sized problems gain nothing from intra-op threads, and on a shared machine
+    OpenMP's spinning threads can make them many times slower; restore afterwards."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def assert_same_trace(batched, alone):
+    """Every record field and summary number within 1e-10 relative (wall times aside)."""
+    assert batched.status == alone.status and batched.reason == alone.reason
+    assert batched.config == alone.config
+    assert len(batched.records) == len(alone.records)
+    for mine, theirs in zip(batched.records, alone.records, strict=True):
+        a, b = mine.to_dict(), theirs.to_dict()
+        assert a.keys() == b.keys()
+        for key in a.keys() - {"wall_s"}:
+            assert a[key] == pytest.approx(b[key], rel=RTOL, abs=0), (key, mine.t)
+    assert batched.summary.keys() == alone.summary.keys()
+    for key in batched.summary.keys() - {"wall_s"}:
+        value, expected = batched.summary[key], alone.summary[key]
+        if isinstance(expected, float) and not math.isnan(expected):
+            assert value == pytest.approx(expected, rel=RTOL, abs=0), key
+        elif not isinstance(expected, float):
+            assert value == expected, key
+
+
+def members(experiment, overrides):
+    """Configs that differ in α, λ and seed (and so in data, horizon and evaluation times)."""
+    return [make_config(experiment, "smoke", o) for o in overrides]
+
+
+def check(configs):
+    batched = run_batch(configs)
+    assert len(batched) == len(configs)
+    for config, trace in zip(configs, batched, strict=True):
+        assert_same_trace(trace, run(config))
+    return batched
+
+
+def test_flow_dopri5_batch_equals_one_by_one():
+    configs = members(
+        "sparse-cls",
+        [
+            {"init_norm": "16", "seed": "0"},
+            {"init_norm": "64", "seed": "1"},
+            {"init_norm": "32", "seed": "0", "wd": "0.08"},
+            {"init_norm": "32", "seed": "2", "wd": "0.03"},
+        ],
+    )
+    traces = check(configs)
+    assert len({t.summary["grad_evals"] for t in traces}) > 1  # members stepped differently
+    assert all(t.summary["t_grok"] is not None for t in traces)
+
+
+def test_flow_rkc_batch_equals_one_by_one():
+    configs = members(
+        "matrix-completion",
+        [
+            {"alpha": "10", "seed": "0", "horizon": "4/wd"},
+            {"alpha": "20", "seed": "1", "horizon": "4/wd"},
+            {"alpha": "10", "seed": "1", "wd": "0.02", "horizon": "3/wd"},
+        ],
+    )
+    assert {t.config["integrator"] for t in check(configs)} == {"auto"}
+
+
+def test_gd_batch_equals_one_by_one_with_own_step_sizes_and_horizons():
+    base = {"dynamics": "gd", "horizon": "1/wd"}
+    configs = members(
+        "sparse-cls",
+        [
+            {**base, "init_norm": "16", "seed": "0", "lr": "0.05"},
+            {**base, "init_norm": "64", "seed": "1", "lr": "0.1"},
+            {**base, "init_norm": "32", "seed": "0", "wd": "0.1", "lr": "0.05"},
+        ],
+    )
+    traces = check(configs)
+    assert [t.summary["grad_evals"] for t in traces] == [2 + 400, 2 + 200, 2 + 200]
+
+
+def test_each_member_stops_on_its_own():
+    """Different horizons end members at different times, and a diverging member stops
+    alone, recorded as one-by-one runs record it."""
+    configs = members(
+        "sparse-cls",
+        [
+            {"dynamics": "gd", "horizon": "1/wd", "lr": "0.05"},
+            {"dynamics": "gd", "horizon": "6/wd", "lr": "50", "seed": "1"},
+            {"dynamics": "gd", "horizon": "0.5/wd", "lr": "0.05", "seed": "2"},
+        ],
+    )
+    traces = check(configs)
+    assert [t.status for t in traces] == ["ok", "diverged", "ok"]
+    assert traces[0].records[-1].t == pytest.approx(20.0)
+    assert traces[2].records[-1].t == pytest.approx(10.0)
+
+
+def test_what_cannot_be_batched_runs_one_by_one_and_says_so():
+    configs = members(
+        "sparse-cls",
+        [
+            {"dynamics": "adam", "lr": "0.05", "horizon": "2"},
+            {"horizon": "0.2/wd"},
+            {"horizon": "0.2/wd", "seed": "1"},
+            {"horizon": "0.2/wd", "n": "40"},
+        ],
+    )
+    assert plan(configs) == [[0], [1, 2], [3]]
+    with pytest.warns(SequentialFallback, match="adam"):
+        traces = run_batch(configs)
+    for config, trace in zip(configs, traces, strict=True):
+        assert_same_trace(trace, run(config))
