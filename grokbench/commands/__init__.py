@@ -1,5 +1,5 @@
 """Subcommands of the ``grokbench`` command; each module has ``register(subparsers)``."""
 
-from grokbench.commands import claims, compare, run
+from grokbench.commands import baselines, claims, compare, run
 
-COMMANDS = [run, claims, compare]
+COMMANDS = [run, baselines, claims, compare]
