@@ -83,7 +83,7 @@ CLAIMS: list[Claim] = [
           "final test accuracy on dense and on shuffled labels", "within 5 pp of chance (50%)",
           {"chance": 0.5, "tol": 0.05}, "§3.2.3"),
     Claim("G1", "sample complexity: L1 max-margin needs far fewer samples than L2", CONTROLS,
-          "samples", "worst L1/L2 test-error ratio over the n with 4k² ln d ≤ n ≤ d/10",
+          "samples", "worst L1/L2 test-error ratio over the n with k² ln d ≤ n ≤ d/10",
           "L1 error ≪ L2 error: ratio ≤ 0.5 (report the curves)",
           {"ratio_max": 0.5}, "Thm E.4, E.5"),
 ]  # fmt: skip

@@ -19,6 +19,7 @@ from grokbench.catalogue import FAMILIES
 from grokbench.claims import Evaluation
 from grokbench.fileio import write_atomic
 from grokbench.measure import linear_fit, transition
+from grokbench.sample_complexity import plot_sample_complexity, render_table
 from grokbench.spec import Verdict
 
 MARK = {"pass": "✅ pass", "fail": "❌ fail", "inconclusive": "⚠️ inconclusive"}
@@ -277,15 +278,10 @@ def _sections(evaluation: Evaluation, stem: Path, base: Path) -> list[str]:
                 ),
                 "",
             ]
-    if evaluation.samples.get("plot"):
-        lines += [
-            "## sample complexity (G1)",
-            "",
-            str(evaluation.samples.get("table", "")),
-            "",
-            image(Path(str(evaluation.samples["plot"])), "sample complexity"),
-            "",
-        ]
+    rows = evaluation.samples.get("rows")
+    if rows:
+        plot = plot_sample_complexity(rows, stem / "samples.png")  # type: ignore[arg-type]
+        lines += ["## sample complexity (G1)", "", render_table(rows), "", image(plot, "G1"), ""]
     return lines
 
 
