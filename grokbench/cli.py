@@ -9,7 +9,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from grokbench.commands import COMMANDS
 from grokbench.spec import ConfigError
 
 EXIT_BAD_INPUT = 2
@@ -24,6 +23,8 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from grokbench.commands import COMMANDS  # heavy (torch); imported where Ctrl-C is handled
+
     parser = OneLineParser(prog="grokbench", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     for command in COMMANDS:
@@ -32,8 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
     except ConfigError as error:
         sys.stderr.write(f"grokbench: error: {error}\n")
