@@ -55,16 +55,20 @@ def weight_cosines(references: dict[str, np.ndarray]) -> ProbeFactory:
 
 
 def support_match(prepared: Prepared) -> Probe:
-    """Whether w's support (|w_j| ≥ 1% of max |w|) is exactly the true support (R1), and
-    the share of ‖w‖₁ that sits on it."""
+    """Whether the k largest |w_j| sit exactly on the true support (R1), the share of ‖w‖₁
+    on it, and the largest off-support |w_j| relative to max |w| (how sparse w is yet)."""
     truth = prepared.data.truth["w_star"] != 0
+    k = int(truth.sum())
 
     def probe(theta: torch.Tensor) -> dict[str, float]:
         w = diagonal_weights(prepared, theta).abs()
-        support = w >= 0.01 * w.max()
+        top = torch.zeros_like(truth)
+        top[torch.topk(w, k).indices] = True
+        off = w[~truth]
         return {
-            "support_exact": float(torch.equal(support, truth)),
+            "support_topk": float(torch.equal(top, truth)),
             "support_mass": float(w[truth].sum() / w.sum().clamp(min=1e-300)),
+            "off_support_max": float(off.max() / w.max()) if len(off) else 0.0,
         }
 
     return probe
