@@ -40,9 +40,22 @@ def claims(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """The benchmark suite against a paper-style GD loop; writes reports/BENCH.md."""
+    """The benchmark suite against a paper-style GD loop; writes reports/bench.json and
+    reports/BENCH.md. ``nox -s bench -- --paper`` adds the paper-scale runs; ``--device``
+    picks devices (default cpu, plus cuda when present).
+
+    OpenMP threads wait passively so that a machine shared with other jobs does not turn
+    torch's spinning worker threads into a many-fold slowdown (set OMP_WAIT_POLICY to
+    override).
+    """
     _install(session)
-    session.run("pytest", "benchmarks", "--benchmark-json", "reports/bench.json", *session.posargs)
+    env = {"OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
+    session.run(
+        "pytest", "benchmarks", "--benchmark-json", "reports/bench.json", *session.posargs,
+        env=env,
+    )  # fmt: skip
+    session.run("python", "benchmarks/make_report.py", "reports/bench.json", "--out",
+                "reports/BENCH.md")  # fmt: skip
 
 
 @nox.session

@@ -9,8 +9,8 @@ or, for models with a stacked form here (the diagonal net), plain batched tensor
 operations, which skip vmap's per-call overhead. Groups of unequal size are padded with a
 constant row whose loss is left out. Gradients come from one ``autograd.grad`` of the
 summed per-member losses (the sum's backward passes exactly 1 to each member, so a
-member's gradient is its own loss's); metrics go through ``grokbench.objective``'s
-definitions under vmap, so every number means what a one-by-one run's does.
+member's gradient is its own loss's); metrics use ``grokbench.objective``'s definitions
+row by row, so every number means what a one-by-one run's does.
 """
 
 from __future__ import annotations
@@ -83,8 +83,6 @@ class BatchedObjective:
             for value in sorted(set(wd))
             if value
         ]
-        self._train_scores = vmap(lambda out, y: self._scores(out, y, True), in_dims=(0, None))
-        self._test_scores = vmap(lambda out, y: self._scores(out, y, False), in_dims=(0, None))
 
     def grad(self, theta: torch.Tensor) -> torch.Tensor:
         """∇L_λ for every row of ``theta`` (B×P), with the members' own data and λ."""
@@ -115,15 +113,16 @@ class BatchedObjective:
             return ["param_norm", "train_loss", "test_loss"]
         return ["param_norm", "train_loss", "train_acc", "train_margin", "test_loss", "test_acc"]
 
-    def _scores(self, out: torch.Tensor, y: torch.Tensor, train: bool) -> torch.Tensor:
-        """Loss, and for classification accuracy (and the train margin), of one member's
-        outputs, in float64 as ``Objective.evaluate``'s floats."""
-        values = [per_example_loss(self.kind, out, y).mean()]
+    def _scores(self, out: torch.Tensor, y: torch.Tensor, train: bool) -> list[torch.Tensor]:
+        """Per row of outputs: the loss and, for classification, the accuracy (and the
+        train margin), with ``grokbench.objective``'s definitions."""
+        y = y.expand(out.shape[:-1] if self.kind == "multiclass" else out.shape)
+        values = [per_example_loss(self.kind, out, y).mean(-1)]
         if self.kind != "regression":
             values.append(accuracy(self.kind, out, y))
             if train:
-                values.append(margins(self.kind, out, y).min())
-        return torch.stack([value.double() for value in values])
+                values.append(margins(self.kind, out, y).amin(-1))
+        return values
 
     @torch.no_grad()
     def evaluate(self, members: Sequence[int], states: torch.Tensor) -> list[dict[str, float]]:
@@ -138,11 +137,11 @@ class BatchedObjective:
             data = self.datasets[group]
             chunk = states[torch.tensor(rows, device=states.device)]
             scores = [
-                chunk.norm(dim=-1, keepdim=True).double(),
-                self._train_scores(self._rows(chunk, data.x_train), data.y_train),
-                self._test_scores(self._rows(chunk, data.x_test), data.y_test),
+                chunk.norm(dim=-1),
+                *self._scores(self._rows(chunk, data.x_train), data.y_train, True),
+                *self._scores(self._rows(chunk, data.x_test), data.y_test, False),
             ]
-            values[rows] = torch.cat(scores, dim=-1).to("cpu", torch.float64)
+            values[rows] = torch.stack([v.double() for v in scores], dim=-1).cpu()
         names = self.metric_names
         out = [dict(zip(names, row, strict=True)) for row in values.tolist()]
         if self.kind == "regression":

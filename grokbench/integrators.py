@@ -81,17 +81,29 @@ class DormandPrince(AdaptiveSolver):
         error = torch.einsum("s,sbp->bp", E, stages) * hb
 
         def dense(members: list[int], fractions: list[float]) -> torch.Tensor:
-            # Member by member with a batch of one's shapes, so rows agree bit for bit
-            # (a matrix product's rounding may depend on how many rows it has).
+            # y + h·W·K per member: W (its rows × 7) weighs the stages K (7 × P) by
+            # P·(σ, σ², σ³, σ⁴). A member's product has the same shapes in a batch as alone
+            # (its own evaluation points in this step), so its rows agree bit for bit.
+            sigma = torch.tensor(fractions, dtype=y.dtype, device=y.device)
+            square = sigma * sigma
+            powers = (sigma, square, square * sigma, square * square)
+            weights = P[:, 0, None] * powers[0]
+            for j in range(1, 4):
+                weights = weights + P[:, j, None] * powers[j]
+            weights = weights.T.contiguous()
             steps = h.tolist()
-            exponents = torch.arange(1, 5, dtype=y.dtype, device=y.device)
-            q: dict[int, torch.Tensor] = {}
-            rows = []
-            for m, fraction in zip(members, fractions, strict=True):
-                if m not in q:
-                    q[m] = torch.einsum("sbp,sk->bpk", stages[:, m : m + 1], P)[0]
-                rows.append(y[m] + steps[m] * (q[m] @ (fraction**exponents)))
-            return torch.stack(rows)
+            out = torch.empty(len(members), y.shape[1], dtype=y.dtype, device=y.device)
+            start = 0
+            while start < len(members):
+                member, stop = members[start], start + 1
+                while stop < len(members) and members[stop] == member:
+                    stop += 1
+                rows = slice(start, stop)
+                torch.addmm(
+                    y[member], weights[rows], stages[:, member], alpha=steps[member], out=out[rows]
+                )
+                start = stop
+            return out
 
         return y_new, f_new, error, dense
 
@@ -208,21 +220,31 @@ class RungeKuttaChebyshev(AdaptiveSolver):
         ]
         self.last_stages = stages
         self.counts += torch.tensor(stages) * running.cpu()
-        table = self._stage_table(stages, y)
-        count = torch.tensor(stages, device=y.device)[:, None]
+        table = self._stage_table(stages, y)[..., None]  # (s, 4, B, 1)
         hb = h[:, None]
-        older, old = y, y + table[0, 2][:, None] * hb * f
-        for j in range(1, table.shape[0]):
-            mu, nu, mu_tilde, gamma_tilde = (table[j, k][:, None] for k in range(4))
-            new = (
-                (1 - mu - nu) * y
-                + mu * old
-                + nu * older
-                + mu_tilde * hb * self.rhs(old)
-                + gamma_tilde * hb * f
-            )
-            live = count > j
-            older, old = torch.where(live, old, older), torch.where(live, new, old)
+        # Per-stage factors for all stages at once, each computed as rkc.f's recurrence
+        # (1 − μ − ν)·y + μ·Y₁ + ν·Y₂ + (μ̃·h)·F(Y₁) + (γ̃·h)·f orders it.
+        mu, nu = table[:, 0], table[:, 1]
+        factors = zip(
+            *(t.unbind(0) for t in (1 - mu - nu, mu, nu, table[:, 2] * hb, table[:, 3] * hb)),
+            strict=True,
+        )
+        uniform = len(set(stages)) == 1
+        count = torch.tensor(stages, device=y.device)[:, None]
+        _, _, _, mu_h, _ = next(factors)
+        older, old = y, y + mu_h * f
+        for j, (keep, mu_j, nu_j, mu_h, gamma_h) in enumerate(factors, start=1):
+            # In place after the first product: the same roundings, fewer allocations.
+            new = keep * y
+            new += mu_j * old
+            new += nu_j * older
+            new += mu_h * self.rhs(old)
+            new += gamma_h * f
+            if uniform:
+                older, old = old, new
+            else:  # members past their own stage count keep their state
+                live = count > j
+                older, old = torch.where(live, old, older), torch.where(live, new, old)
         y_new = old
         f_new = self.rhs(y_new)
         error = 0.8 * (y - y_new) + 0.4 * hb * (f + f_new)

@@ -45,11 +45,12 @@ def data_loss(kind: TaskKind, out: torch.Tensor, y: torch.Tensor) -> torch.Tenso
 
 
 def accuracy(kind: TaskKind, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Fraction correct; a binary output of exactly 0 counts as half right (as at θ̄)."""
+    """Fraction correct; a binary output of exactly 0 counts as half right (as at θ̄).
+    Averages over the last (example) axis, so rows of outputs give one value per row."""
     if kind == "binary":
         signed = y * out
-        return ((signed > 0).double() + 0.5 * (signed == 0).double()).mean()
-    return (out.argmax(-1) == y).double().mean()
+        return ((signed > 0).double() + 0.5 * (signed == 0).double()).mean(-1)
+    return (out.argmax(-1) == y).double().mean(-1)
 
 
 def margins(kind: TaskKind, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

@@ -145,7 +145,7 @@ def _run_together(
                 configs, prepared, batched, theta0, t_end, times, on_evals, progress
             )
         else:
-            stopped, counts = _descend(configs, batched, theta0, t_end, times, on_evals)
+            stopped, counts = _descend(configs, batched, theta0, t_end, times, on_evals, progress)
     except KeyboardInterrupt:
         ends = t_end.tolist()
         stopped = [
@@ -199,6 +199,7 @@ def _descend(
     t_end: torch.Tensor,
     times: Sequence[torch.Tensor],
     on_evals: Callable[[EvalBatch], list[bool]],
+    progress: Progress | None = None,
     check_every: int = 1000,
 ) -> tuple[list[str], list[int]]:
     """Full-batch GD of the batch, each member exactly as ``dynamics.gradient_descent``
@@ -252,3 +253,5 @@ def _descend(
                 if not finite[b]:  # recorded as diverged, as a one-by-one run records it
                     on_evals(EvalBatch([b], [t[b]], theta[[b]], [step], [step]))
                     stopped[b] = "diverged"
+            if progress is not None:
+                progress(sum(min(t[b] / ends[b], 1.0) for b in range(size)) / size)

@@ -1,0 +1,1 @@
+"""grokbench's benchmark suite (pytest-benchmark): ``pytest benchmarks`` or ``nox -s bench``."""
