@@ -121,7 +121,8 @@ def gradient_flow(
     solver_class = {"dopri5": DormandPrince, "rkc": RungeKuttaChebyshev}[method]
     solver = solver_class(rhs, rtol=rtol, atol=atol, first_step=first_step, max_step=t_end / 20)
     t_end_tensor = torch.tensor([t_end], dtype=theta0.dtype, device=theta0.device)
-    result = solver.solve(theta0[None], t_end_tensor, [eval_times], on_eval, on_step)
+    decay = torch.full_like(t_end_tensor, objective.wd)
+    result = solver.solve(theta0[None], t_end_tensor, [eval_times], on_eval, on_step, decay=decay)
     return result.stopped[0]
 
 

@@ -76,16 +76,17 @@ MISGROK_SCALES: dict[str, dict[str, Any]] = {
     "paper": dict(n=32, d=100_000, gamma=25.0, n_test=1000, depth=2, init_norm=128.0,
                   wd=1e-3, lr=0.01, horizon="20/wd", evals=400),
 }
-# RKC (the default integrator for regression) is second order: rtol 1e-4 with atol 1e-7
-# keeps t_grok within 0.1% of GD's at the paper's step while needing ~60x fewer gradients.
+# RKC (the default integrator for regression) is second order, and the error is measured
+# on the deviation from the decay-only path (solver.py): rtol 1e-3 with atol 1e-6 keeps
+# t_grok within 0.02% of GD's at the paper's step (ci) with ~50x fewer gradients.
 COMPLETION_KEYS = {"d": int, "n": int, "sigma": float}
 COMPLETION_SCALES: dict[str, dict[str, Any]] = {
     "smoke": dict(d=12, n=60, sigma=0.0, alpha=10.0, wd=0.01, lr=0.05, horizon="8/wd",
-                  rtol=1e-4, atol=1e-7, evals=150),
+                  rtol=1e-3, atol=1e-6, evals=150),
     "ci": dict(d=30, n=150, sigma=0.0, alpha=10.0, wd=1e-3, lr=0.1, horizon="8/wd",
-               rtol=1e-4, atol=1e-7, evals=400),
+               rtol=1e-3, atol=1e-6, evals=400),
     "paper": dict(d=97, n=470, sigma=0.0, alpha=10.0, wd=1e-4, lr=0.1, horizon="8/wd",
-                  rtol=1e-4, atol=1e-7, evals=400),
+                  rtol=1e-3, atol=1e-6, evals=400),
 }
 MODADD_KEYS = {"p": int, "frac": float, "width": int, "depth": int}
 MODADD_SCALES: dict[str, dict[str, Any]] = {

@@ -110,8 +110,8 @@ class RunConfig:
     horizon: Horizon = Horizon(6.0, "lt")
     device: str = "cpu"
     dtype: str = "float64"
-    rtol: float = 1e-6
-    atol: float = 1e-9
+    rtol: float = 1e-5
+    atol: float = 1e-8
     evals: int = 400
     task: dict[str, Any] = field(default_factory=dict)
     opt: dict[str, Any] = field(default_factory=dict)

@@ -188,7 +188,8 @@ def _flow(
     solver = solver_class(
         rhs, rtol=config.rtol, atol=config.atol, first_step=first, max_step=t_end / 20
     )
-    result = solver.solve(theta0, t_end, times, on_step=on_step, on_evals=on_evals)
+    decay = torch.tensor([c.wd for c in configs], dtype=theta0.dtype, device=theta0.device)
+    result = solver.solve(theta0, t_end, times, on_step=on_step, on_evals=on_evals, decay=decay)
     return result.stopped, result.rhs_evals
 
 
