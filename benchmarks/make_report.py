@@ -32,6 +32,14 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{100 * value:.3f}%"
 
 
+def _spread(side: dict[str, Any]) -> str:
+    """The median wall time with the range of the runs it is the median of."""
+    walls = side.get("walls_s") or [side["wall_s"]]
+    if len(walls) == 1:
+        return f"{side['wall_s']:.2f}"
+    return f"{side['wall_s']:.2f} ({min(walls):.2f}–{max(walls):.2f})"
+
+
 def paper_loop_table(rows: list[dict[str, Any]]) -> str:
     table = []
     for info in rows:
@@ -43,7 +51,7 @@ def paper_loop_table(rows: list[dict[str, Any]]) -> str:
                 f"{ours['dynamics']} ({ours['integrator']})",
                 f"sgd η={ref['lr']:g}",
                 _num(ours["t_end"], 5),
-                f"{ours['wall_s']:.2f}",
+                _spread(ours),
                 f"{ref['wall_s']:.1f}",
                 f"**{info['wall_ratio']:.0f}×**",
                 f"{info['cpu_ratio']:.0f}×" if "cpu_ratio" in info else "—",
@@ -58,7 +66,7 @@ def paper_loop_table(rows: list[dict[str, Any]]) -> str:
             ]
         )
     headers = [
-        "experiment", "device", "grokbench", "reference", "horizon t", "wall s (gb)",
+        "experiment", "device", "grokbench", "reference", "horizon t", "wall s (gb, range)",
         "wall s (ref)", "wall ratio", "CPU-time ratio", "grad evals (gb)", "grad evals (ref)",
         "evals ratio",
         "peak MB (gb)", "peak MB (ref)", "t_grok (gb)", "t_grok (ref)", "Δ t_grok",
