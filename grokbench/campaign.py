@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ from grokbench import probes as P
 from grokbench.config import make_config
 from grokbench.runner import ProbeFactory, run
 from grokbench.spec import BaselineResult, Claim, RunConfig, Trace
+from grokbench.sweep import SequentialFallback, run_batch
 
 Overrides = dict[str, Any]
 
@@ -192,7 +194,13 @@ def fit_baselines(config: RunConfig, names: Sequence[str]) -> dict[str, Baseline
 def run_members(
     run_set: RunSet, configs: Sequence[RunConfig], log: Callable[[str], None]
 ) -> list[Member]:
-    """Every member of a run set: baselines first (the probes compare with them), then the run."""
+    """Every member of a run set: baselines first (the probes compare with them), then the run.
+
+    Run sets without baselines (sweeps) go through ``sweep.run_batch``, which advances runs
+    that differ only in α, λ, seed or lr as one vectorised computation (identical results).
+    """
+    if not run_set.baselines:
+        return _run_batched(run_set, configs, log)
     members = []
     for config in configs:
         baselines = fit_baselines(config, run_set.baselines)
@@ -206,6 +214,22 @@ def run_members(
         )
         members.append(Member(config, trace, baselines))
     return members
+
+
+def _run_batched(
+    run_set: RunSet, configs: Sequence[RunConfig], log: Callable[[str], None]
+) -> list[Member]:
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SequentialFallback)
+        traces = run_batch(configs)
+    if any(trace.status == "interrupted" for trace in traces):
+        raise KeyboardInterrupt
+    seconds = time.perf_counter() - start
+    for config, trace in zip(configs, traces, strict=True):
+        log(f"  {run_set.name}: {_describe(config)} -> {trace.status}")
+    log(f"  {run_set.name}: {len(configs)} runs, vectorised, in {seconds:.1f}s")
+    return [Member(config, trace) for config, trace in zip(configs, traces, strict=True)]
 
 
 def _describe(config: RunConfig) -> str:

@@ -103,8 +103,10 @@ def gradient_flow(
     first_step: float | None = None,
     progress: Progress | None = None,
     method: str = "dopri5",
+    degree: int = 1,
 ) -> str:
-    """Integrate the gradient flow (``method`` dopri5 or rkc); returns why it stopped."""
+    """Integrate the gradient flow (``method`` dopri5 or rkc) of a model homogeneous of
+    ``degree``; returns why it stopped."""
 
     def rhs(state: torch.Tensor) -> torch.Tensor:
         return -objective.grad(state[0])[None]
@@ -122,7 +124,9 @@ def gradient_flow(
     solver = solver_class(rhs, rtol=rtol, atol=atol, first_step=first_step, max_step=t_end / 20)
     t_end_tensor = torch.tensor([t_end], dtype=theta0.dtype, device=theta0.device)
     decay = torch.full_like(t_end_tensor, objective.wd)
-    result = solver.solve(theta0[None], t_end_tensor, [eval_times], on_eval, on_step, decay=decay)
+    result = solver.solve(
+        theta0[None], t_end_tensor, [eval_times], on_eval, on_step, decay=decay, degree=degree
+    )
     return result.stopped[0]
 
 

@@ -95,7 +95,12 @@ def run(
 def run_times(prepared: Prepared, objective: Objective) -> torch.Tensor:
     """A run's evaluation times (costs two gradient evaluations, counted by ``objective``):
     shared with ``grokbench.sweep`` so batched runs record at the same times."""
-    t_first = 0.01 * fastest_time_scale(objective.grad, prepared.theta0)
+    loss = float(objective.train_loss(prepared.theta0).detach())
+
+    def data_grad(theta: torch.Tensor) -> torch.Tensor:  # the weight decay's own scale is 1/λ
+        return objective.grad(theta) - objective.wd * theta
+
+    t_first = 0.01 * fastest_time_scale(data_grad, loss, prepared.theta0)
     times = evaluation_times(prepared.t_end, prepared.config.evals, t_first=t_first)
     return times.to(prepared.device, prepared.config.torch_dtype)
 
@@ -144,6 +149,7 @@ def _dispatch(
             first_step=config.lr,
             progress=progress,
             method=flow_method(config, prepared.data),
+            degree=prepared.model.degree,
         )
     if config.dynamics in ("gd", "ngd"):
         return dynamics.gradient_descent(

@@ -34,13 +34,20 @@ def evaluation_times(
     return torch.from_numpy(times)
 
 
-def fastest_time_scale(grad: Callable[[torch.Tensor], torch.Tensor], theta0: torch.Tensor) -> float:
-    """1/κ with κ the curvature of the objective along its gradient at θ(0), from one
-    finite difference of gradients (two gradient evaluations)."""
+def fastest_time_scale(
+    grad: Callable[[torch.Tensor], torch.Tensor], loss: float, theta0: torch.Tensor
+) -> float:
+    """1/κ with κ the curvature of the data loss along its gradient at θ(0), from one
+    finite difference of gradients (two gradient evaluations).
+
+    The difference step keeps the loss's first-order change under 0.1% of the loss: from a
+    large α a step of √ε·‖θ‖ would move the outputs far into the loss's saturated tail
+    and underestimate κ by orders of magnitude."""
     g0 = grad(theta0)
     size = float(g0.norm())
     if size == 0 or not math.isfinite(size):
         return math.inf
     step = math.sqrt(torch.finfo(theta0.dtype).eps) * max(float(theta0.norm()), 1.0)
+    step = min(step, 1e-3 * max(loss, 1e-12) / size)
     curvature = float((grad(theta0 + step * g0 / size) - g0).norm()) / step
     return 1.0 / curvature if curvature > 0 else math.inf

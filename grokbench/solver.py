@@ -137,6 +137,7 @@ class AdaptiveSolver:
         on_step: StepHook | None = None,
         on_evals: BatchEvalHook | None = None,
         decay: torch.Tensor | None = None,
+        degree: int = 1,
     ) -> SolveResult:
         """Integrate each row of ``y0`` (shape B×P) from t = 0 to its ``t_end``.
 
@@ -146,6 +147,8 @@ class AdaptiveSolver:
         O(1/α^{L−1}) of |y|, so a tolerance relative to |y| lets early steps overshoot the
         fast memorisation dynamics by orders of magnitude in output space (decay 0: the
         deviation from y0). With ``decay=None`` the error is relative to |y|, as usual.
+        For an L-homogeneous model (``degree`` L) the outputs move by s^{L−1} times the
+        deviation, s the RMS of y0, so atol is divided by max(s, 1)^{L−1}.
 
         ``eval_times[b]`` is member b's sorted evaluation times in [0, t_end[b]]; the hook
         (``on_evals`` for a whole iteration at once, or ``on_eval`` per point) receives the
@@ -154,6 +157,8 @@ class AdaptiveSolver:
         """
         hook = on_evals if on_evals is not None else _sequential(on_eval)  # type: ignore[arg-type]
         batch = y0.shape[0]
+        sensitivity = y0.pow(2).mean(-1).sqrt().clamp(min=1.0) ** (degree - 1)
+        atol = self.atol / sensitivity[:, None] if decay is not None else self.atol
 
         def reference(times: torch.Tensor) -> torch.Tensor | float:
             if decay is None:
@@ -195,7 +200,7 @@ class AdaptiveSolver:
             h = torch.where(running, torch.minimum(h, t_end - t), torch.zeros_like(h))
             y_new, f_new, error, dense = self.attempt(y, f, h, running)
             deviation = torch.maximum((y - reference(t)).abs(), (y_new - reference(t + h)).abs())
-            err = rms(error, self.atol + self.rtol * deviation)
+            err = rms(error, atol + self.rtol * deviation)
             finite = torch.isfinite(y_new).all(-1) & torch.isfinite(err)
             ok = (err <= 1) & finite & running
 

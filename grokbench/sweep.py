@@ -189,7 +189,10 @@ def _flow(
         rhs, rtol=config.rtol, atol=config.atol, first_step=first, max_step=t_end / 20
     )
     decay = torch.tensor([c.wd for c in configs], dtype=theta0.dtype, device=theta0.device)
-    result = solver.solve(theta0, t_end, times, on_step=on_step, on_evals=on_evals, decay=decay)
+    degree = prepared[0].model.degree
+    result = solver.solve(
+        theta0, t_end, times, on_step=on_step, on_evals=on_evals, decay=decay, degree=degree
+    )
     return result.stopped, result.rhs_evals
 
 
