@@ -6,16 +6,18 @@ dataset: the model maps over the groups (each with its own data) and, inside a g
 its members with the data shared, which turns G·M matrix-vector products into G
 matrix-matrix products. The map is a nested ``torch.func.vmap`` of the model's function,
 or, for models with a stacked form here (the diagonal net), plain batched tensor
-operations, which skip vmap's per-call overhead. Groups of unequal size are padded with a
-constant row whose loss is left out. Gradients come from one ``autograd.grad`` of the
-summed per-member losses (the sum's backward passes exactly 1 to each member, so a
-member's gradient is its own loss's); metrics use ``grokbench.objective``'s definitions
-row by row, so every number means what a one-by-one run's does.
+operations with the chain rule written out, which skip vmap's and autograd's per-call
+overhead (the model's part only: the loss's gradient always comes from autograd on
+``grokbench.objective``'s loss). Groups of unequal size are padded with a constant row
+whose loss is left out. Gradients come from ``autograd.grad`` of the summed per-member
+losses (the sum's backward passes exactly 1 to each member, so a member's gradient is its
+own loss's); metrics use ``grokbench.objective``'s definitions row by row, so every number
+means what a one-by-one run's does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import torch
 from torch.func import vmap
@@ -25,22 +27,36 @@ from grokbench.models import DiagonalNet
 from grokbench.objective import accuracy, margins, per_example_loss
 from grokbench.spec import TaskData
 
-#: forward(θ with leading batch dims (…, P), x with the matching group dims) → outputs.
-Stacked = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+class StackedDiagonal:
+    """The diagonal net f = x·(u^L − v^L) for θ with leading batch dimensions, without
+    vmap: ``forward`` and the chain rule through it (``backward``), the latter exactly as
+    autograd's backward of the same forward computes it (bit for bit), minus the graph."""
+
+    def __init__(self, degree: int) -> None:
+        self.degree = degree
+
+    def forward(self, theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        u, v = theta.unflatten(-1, (2, -1)).unbind(-2)  # flat order: u then v
+        weights = (u**self.degree - v**self.degree).transpose(-1, -2)
+        return torch.matmul(x, weights).transpose(-1, -2)  # x @ wᵀ: MKL's faster layout
+
+    def backward(
+        self, theta: torch.Tensor, x: torch.Tensor, grad_out: torch.Tensor
+    ) -> torch.Tensor:
+        u, v = theta.unflatten(-1, (2, -1)).unbind(-2)
+        grad_w = torch.matmul(grad_out, x)
+        power = self.degree - 1
+        grad_u = grad_w * (self.degree * u.pow(power))
+        grad_v = -grad_w * (self.degree * v.pow(power))
+        return torch.stack((grad_u, grad_v), dim=-2).flatten(-2)
 
 
-def stacked_forward(flat: FlatModel) -> Stacked | None:
-    """A vmap-free batched forward for models that have one (else None)."""
+def stacked_model(flat: FlatModel) -> StackedDiagonal | None:
+    """A vmap-free batched form of the model, for models that have one (else None)."""
     module = flat.module
-    if isinstance(module, DiagonalNet):
-        degree = module.degree
-
-        def diagonal(theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-            u, v = theta.unflatten(-1, (2, -1)).unbind(-2)  # flat order: u then v
-            weights = (u**degree - v**degree).transpose(-1, -2)
-            return torch.matmul(x, weights).transpose(-1, -2)  # x @ wᵀ: MKL's faster layout
-
-        return diagonal if flat.names == ["u", "v"] else None
+    if isinstance(module, DiagonalNet) and flat.names == ["u", "v"]:
+        return StackedDiagonal(module.degree)
     return None
 
 
@@ -73,10 +89,12 @@ class BatchedObjective:
         self._y = torch.stack([data.y_train for data in datasets]).unsqueeze(1)
         if len(datasets) == 1:
             self._x, self._y = self._x[0], self._y[0]
-        stacked = stacked_forward(flat)
+        self._stacked = stacked_model(flat)
         inner = vmap(flat.function, in_dims=(0, None))
-        self._rows = stacked or inner
-        self._forward = stacked or (inner if len(datasets) == 1 else vmap(inner, in_dims=(0, 0)))
+        self._rows = self._stacked.forward if self._stacked else inner
+        self._forward = inner if len(datasets) == 1 else vmap(inner, in_dims=(0, 0))
+        # Slot order of the real members back to member order (stacked backward).
+        self._order = torch.argsort(self._slots[self._real])
         # λθ is added per distinct λ with the same fused op a one-by-one run uses.
         self._decay = [
             (value, torch.tensor([b for b, w in enumerate(wd) if w == value]))
@@ -87,18 +105,31 @@ class BatchedObjective:
     def grad(self, theta: torch.Tensor) -> torch.Tensor:
         """∇L_λ for every row of ``theta`` (B×P), with the members' own data and λ."""
         groups, width = self._shape
-        with torch.enable_grad():
-            leaf = theta.detach().requires_grad_(True)
-            rows = leaf
+        slots, real = self._slots.to(theta.device), self._real.to(theta.device)
+
+        def arrange(rows: torch.Tensor) -> torch.Tensor:  # member rows → (groups, width, P)
             if not self._direct:
-                rows = torch.cat([leaf, theta[:1].detach()])[self._slots.to(theta.device)]
-            stacked = rows.reshape(width, -1) if groups == 1 else rows.reshape(groups, width, -1)
-            out = self._forward(stacked, self._x)
+                rows = torch.cat([rows, rows[:1].detach()])[slots]
+            return rows.reshape(width, -1) if groups == 1 else rows.reshape(groups, width, -1)
+
+        def mean_losses(out: torch.Tensor) -> torch.Tensor:
             labels = self._y.expand(out.shape[:-1] if self.kind == "multiclass" else out.shape)
             losses = per_example_loss(self.kind, out, labels).mean(-1).reshape(-1)
+            return losses if self._direct else losses[real]
+
+        if self._stacked is not None:
+            stacked = arrange(theta)
+            with torch.enable_grad():
+                out = self._stacked.forward(stacked, self._x).detach().requires_grad_(True)
+                (grad_out,) = torch.autograd.grad(mean_losses(out).sum(), out)
+            grad = self._stacked.backward(stacked, self._x, grad_out).reshape(-1, theta.shape[-1])
             if not self._direct:
-                losses = losses[self._real.to(theta.device)]
-            (grad,) = torch.autograd.grad(losses.sum(), leaf)
+                grad = grad[real][self._order.to(theta.device)]
+        else:
+            with torch.enable_grad():
+                leaf = theta.detach().requires_grad_(True)
+                out = self._forward(arrange(leaf), self._x)
+                (grad,) = torch.autograd.grad(mean_losses(out).sum(), leaf)
         for value, index in self._decay:
             if len(index) == self.size:
                 grad = grad.add(theta, alpha=value)
