@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from collections.abc import Iterator
 
 import pytest
 import torch
@@ -20,8 +21,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--bench-threads",
         type=int,
+        default=1,
+        help="torch intra-op threads for the ci-scale runs (default 1: at these sizes threads "
+        "cost more than they give, and contend with other jobs on a shared machine)",
+    )
+    group.addoption(
+        "--paper-threads",
+        type=int,
         default=0,
-        help="torch intra-op threads for the measured runs (default: torch's own choice)",
+        help="torch intra-op threads for the paper-scale runs (default: torch's own choice)",
     )
     group.addoption(
         "--paper",
@@ -48,12 +56,24 @@ def _needs_device(request: pytest.FixtureRequest) -> None:
         pytest.skip("cuda: not available on this machine (not measured)")
 
 
-@pytest.fixture
-def threads(request: pytest.FixtureRequest) -> int:
-    count = request.config.getoption("--bench-threads")
+def _threads(request: pytest.FixtureRequest, option: str) -> Iterator[int]:
+    count = request.config.getoption(option)
+    previous = torch.get_num_threads()
     if count:
         torch.set_num_threads(count)
-    return count
+    yield count
+    torch.set_num_threads(previous)
+
+
+@pytest.fixture
+def threads(request: pytest.FixtureRequest) -> Iterator[int]:
+    """torch threads of a ci-scale benchmark (also passed to its child processes)."""
+    yield from _threads(request, "--bench-threads")
+
+
+@pytest.fixture
+def paper_threads(request: pytest.FixtureRequest) -> Iterator[int]:
+    yield from _threads(request, "--paper-threads")
 
 
 @pytest.fixture

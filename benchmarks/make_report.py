@@ -48,6 +48,7 @@ def paper_loop_table(rows: list[dict[str, Any]]) -> str:
             [
                 info["experiment"],
                 info["device"],
+                info["env"]["torch_threads"],
                 f"{ours['dynamics']} ({ours['integrator']})",
                 f"sgd η={ref['lr']:g}",
                 _num(ours["t_end"], 5),
@@ -66,9 +67,9 @@ def paper_loop_table(rows: list[dict[str, Any]]) -> str:
             ]
         )
     headers = [
-        "experiment", "device", "grokbench", "reference", "horizon t", "wall s (gb, range)",
-        "wall s (ref)", "wall ratio", "CPU-time ratio", "grad evals (gb)", "grad evals (ref)",
-        "evals ratio",
+        "experiment", "device", "threads", "grokbench", "reference", "horizon t",
+        "wall s (gb, range)", "wall s (ref)", "wall ratio", "CPU-time ratio", "grad evals (gb)",
+        "grad evals (ref)", "evals ratio",
         "peak MB (gb)", "peak MB (ref)", "t_grok (gb)", "t_grok (ref)", "Δ t_grok",
     ]  # fmt: skip
     return tabulate(table, headers, tablefmt="github")
@@ -79,6 +80,7 @@ def sweep_table(rows: list[dict[str, Any]]) -> str:
         [
             info["experiment"],
             info["device"],
+            info["env"]["torch_threads"],
             info["runs"],
             info["batches"],
             f"{info['sequential_s']:.1f}",
@@ -92,7 +94,7 @@ def sweep_table(rows: list[dict[str, Any]]) -> str:
         for info in rows
     ]
     headers = [
-        "experiment", "device", "runs", "batches", "sequential s", "batched s",
+        "experiment", "device", "threads", "runs", "batches", "sequential s", "batched s",
         "runs/s (sequential)", "runs/s (batched)", "speedup", "CPU-time speedup",
         "max rel. difference",
     ]  # fmt: skip
@@ -108,6 +110,7 @@ def paper_table(rows: list[dict[str, Any]]) -> str:
             [
                 info["experiment"],
                 info["device"],
+                info["env"]["torch_threads"],
                 info["horizon"],
                 f"{s['wall_s']:.0f}",
                 s["grad_evals"],
@@ -122,7 +125,7 @@ def paper_table(rows: list[dict[str, Any]]) -> str:
             ]
         )
     headers = [
-        "experiment", "device", "horizon", "wall s", "grad evals", "peak MB", "metric",
+        "experiment", "device", "threads", "horizon", "wall s", "grad evals", "peak MB", "metric",
         "plateau", "final", "t_grok", "ln α/λ", "ln ‖θ(0)‖/λ", "status",
     ]  # fmt: skip
     return tabulate(table, headers, tablefmt="github")
@@ -132,7 +135,7 @@ def env_table(rows: list[dict[str, Any]]) -> str:
     seen: dict[str, dict[str, Any]] = {}
     for info in rows:
         seen.setdefault(info["device"], info["env"])
-    keys = ["device_name", "cpu", "cores", "torch_threads", "omp_wait_policy", "dtype",
+    keys = ["device_name", "cpu", "cores", "omp_wait_policy", "dtype",
             "python", "torch", "cuda", "platform", "git_commit"]  # fmt: skip
     table = [[key, *[_num(env.get(key)) for env in seen.values()]] for key in keys]
     return tabulate(table, ["", *seen], tablefmt="github")

@@ -17,7 +17,7 @@ RUNS = {
 
 
 @pytest.mark.parametrize("experiment", list(RUNS))
-def test_paper_scale(benchmark, paper, experiment, device, threads, command):
+def test_paper_scale(benchmark, paper, experiment, device, paper_threads, command):
     config = make_config(experiment, "paper", {**RUNS[experiment], "device": device})
     with PeakMemory(device) as memory:
         trace = benchmark.pedantic(runner.run, args=(config,), rounds=1, iterations=1)
@@ -29,7 +29,7 @@ def test_paper_scale(benchmark, paper, experiment, device, threads, command):
             "scale": "paper",
             "device": device,
             "command": command,
-            "env": bench_env(device, threads),
+            "env": bench_env(device, paper_threads),
             "horizon": str(config.horizon),
             "peak_mb": memory.peak_bytes / 2**20,
             "summary": {k: v for k, v in summary.items() if isinstance(v, (int, float, str))},
