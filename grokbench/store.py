@@ -249,6 +249,25 @@ class Store:
         sql = "SELECT 1 FROM runs WHERE config_hash = ? AND code_version = ? LIMIT 1"
         return bool(self._read(sql, (config_hash, code_version)))
 
+    def put_failure(
+        self,
+        config: RunConfig,
+        error: str,
+        label: str | None = None,
+        code_version: str | None = None,
+        env: dict[str, Any] | None = None,
+    ) -> str:
+        """Record a run that raised instead of finishing: status ``failed``, the error as
+        its reason, no records. A sweep retries failed runs; a later success replaces it."""
+        trace = Trace(config=config.to_dict(), env=dict(env or {}), status="failed", reason=error)
+        return self.put_run(config, trace, label, code_version)
+
+    def statuses(self, code_version: str) -> dict[str, str]:
+        """``{config hash: status}`` of every run stored with this code version (one query,
+        so a sweep of thousands of runs checks what is done without loading traces)."""
+        sql = "SELECT config_hash, status FROM runs WHERE code_version = ?"
+        return {h: status for h, status in self._read(sql, (code_version,))}
+
     def runs(self, label: str | None = None) -> list[RunInfo]:
         """Every stored run (or those with ``label``), oldest first, without traces."""
         sql = "SELECT config_hash, code_version, label, status, created, config, env FROM runs"

@@ -1,0 +1,155 @@
+"""``grokbench sweep EXPERIMENT --grid key=v1,v2 ...``: the cartesian product of the grids on
+local processes, a Dask cluster or Slurm, resumable from the results store.
+
+Exit 0 when every run finished (ok or diverged), 1 when a run failed (raised), 130 when
+interrupted (what finished is stored: the same command finishes the rest), 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from grokbench.commands.run import add_config_arguments
+from grokbench.config import parse_overrides
+from grokbench.executors import EXECUTORS, SlurmOptions, backend
+from grokbench.scaleout import SweepResult, expand_grid, parse_grid, run_sweep
+from grokbench.spec import ConfigError, RunConfig
+from grokbench.store import ENV_VAR, Store
+from grokbench.sweep_status import SweepStatus
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "sweep",
+        help="run a grid of runs on local processes, Dask or Slurm; resumable from the store",
+        description=" ".join(__doc__.split("\n\n")[0].split()).replace("``", ""),
+    )
+    add_config_arguments(parser)
+    parser.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="KEY=V1,V2,...",
+        help="values of one setting (repeatable; the runs are the cartesian product)",
+    )
+    parser.add_argument("--executor", default="local", choices=EXECUTORS, help="default local")
+    parser.add_argument("--scheduler", default=None, metavar="ADDR", help="Dask scheduler address")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="local processes / LocalCluster workers (default: cores); "
+        "on a scheduler or Slurm, work units in flight",
+    )
+    parser.add_argument(
+        "--store",
+        default=None,
+        metavar="PATH",
+        help=f"results store (default: ${ENV_VAR} or .grokbench/results.sqlite)",
+    )
+    parser.add_argument("--label", default=None, metavar="NAME", help="label the stored runs")
+    parser.add_argument(
+        "--chunk", type=int, default=None, metavar="N", help="runs per work unit (vectorised)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=None, metavar="N", help="torch threads per unit (default 1)"
+    )
+    parser.add_argument(
+        "--code-version",
+        default=None,
+        metavar="TEXT",
+        help="the version runs are stored and resumed under (default: the git commit)",
+    )
+    slurm = parser.add_argument_group("slurm (--executor slurm, through submitit)")
+    slurm.add_argument("--partition", default=None, help="Slurm partition")
+    slurm.add_argument("--time", type=int, default=60, metavar="MIN", help="minutes per job")
+    slurm.add_argument("--gpus", type=int, default=0, metavar="N", help="GPUs per job")
+    slurm.add_argument("--cpus", type=int, default=1, metavar="N", help="CPUs per job")
+    slurm.add_argument("--mem-gb", type=float, default=None, metavar="GB", help="memory per job")
+    slurm.add_argument(
+        "--slurm-folder", default=".grokbench/slurm", metavar="DIR", help="job logs and pickles"
+    )
+    slurm.add_argument(
+        "--slurm-setup",
+        action="append",
+        default=[],
+        metavar="CMD",
+        help="a shell line run before each job, e.g. 'source venv/bin/activate' (repeatable)",
+    )
+    slurm.add_argument(
+        "--slurm-cluster",
+        default="slurm",
+        choices=("slurm", "local", "debug"),
+        help="local: run the jobs as local processes (try a Slurm setup without Slurm)",
+    )
+    parser.set_defaults(func=main)
+
+
+def describer(keys: list[str]) -> Any:
+    """Name a run by its hash and the values of the grid keys."""
+
+    def value(config: RunConfig, key: str) -> Any:
+        if key.startswith("opt."):
+            return config.opt.get(key[4:])
+        return getattr(config, key) if hasattr(config, key) else config.task.get(key)
+
+    def describe(config: RunConfig) -> str:
+        parts = []
+        for key in keys:
+            v = value(config, key)
+            parts.append(f"{key}={v:g}" if isinstance(v, float) else f"{key}={v}")
+        return f"{config.key()[:8]} " + " ".join(parts)
+
+    return describe
+
+
+def summary(result: SweepResult, store: Store) -> str:
+    """The closing line: what was skipped, computed, failed, and where it is."""
+    line = (
+        f"sweep: {result.total} runs: {result.skipped} already in the store, "
+        f"{result.computed} computed ({result.ok} ok, {result.diverged} diverged, "
+        f"{result.failed} failed) in {result.wall_s:.1f} s; store {store.path}"
+    )
+    if result.interrupted:
+        line += f"\ninterrupted: {result.missing} runs not computed; the same command finishes them"
+    return line
+
+
+def main(args: argparse.Namespace) -> int:
+    for name in ("workers", "chunk", "threads"):
+        if getattr(args, name) is not None and getattr(args, name) < 1:
+            raise ConfigError(f"--{name}: must be ≥ 1, got {getattr(args, name)}")
+    grid = parse_grid(args.grid)
+    overrides = parse_overrides(args.overrides)
+    configs = expand_grid(args.experiment, args.scale, overrides, grid)  # validates all first
+    options = SlurmOptions(
+        partition=args.partition,
+        time_min=args.time,
+        gpus=args.gpus,
+        cpus=args.cpus,
+        mem_gb=args.mem_gb,
+        folder=args.slurm_folder,
+        cluster=args.slurm_cluster,
+        setup=tuple(args.slurm_setup),
+    )
+    # the executor first: a missing extra or an unreachable scheduler leaves no store file
+    with (
+        backend(args.executor, args.workers, args.scheduler, options) as opened,
+        Store(args.store) as store,
+    ):
+        result = run_sweep(
+            configs,
+            opened,
+            store,
+            label=args.label,
+            code_version=args.code_version,
+            chunk=args.chunk,
+            threads=args.threads,
+            monitor=SweepStatus(describer(list(grid))),
+        )
+        print(summary(result, store), flush=True)
+    if result.interrupted:
+        return 130
+    return 1 if result.failed else 0

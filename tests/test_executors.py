@@ -1,0 +1,247 @@
+"""Sweeps through executors: local processes, a real Dask LocalCluster and submitit's local
+executor give the same stored runs; a SIGKILLed sweep restarted computes only what was
+missing; failed runs are stored and retried; missing extras are one line, exit 2."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import io
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+from grokbench.cli import main
+from grokbench.executors import SlurmOptions, backend
+from grokbench.scaleout import expand_grid, make_units, parse_grid, run_configs, run_sweep
+from grokbench.spec import ConfigError
+from grokbench.store import Store
+from grokbench.sweep_status import SweepStatus
+
+GRID = {"init_norm": ["10", "100"], "seed": ["0", "1"]}
+VERSION = "test-version"
+
+
+@pytest.fixture(autouse=True)
+def keep_threads():
+    """In-process executors set torch to one thread per unit; restore it afterwards."""
+    threads = torch.get_num_threads()
+    yield
+    torch.set_num_threads(threads)
+
+
+def configs() -> list[Any]:
+    return expand_grid("sparse-cls", "smoke", {}, GRID)
+
+
+def stored(path: Path) -> dict[str, dict[str, Any]]:
+    """Every stored run as {hash: trace dict} with the wall times taken out."""
+    with Store(path) as store:
+        out = {}
+        for info in store.runs():
+            trace = store.get_run(info.config_hash, info.code_version).to_dict()
+            for record in trace["records"]:
+                record.pop("wall_s")
+            trace["summary"].pop("wall_s")
+            keys = ("config", "status", "records", "summary")
+            out[info.config_hash] = {key: trace[key] for key in keys}
+        return out
+
+
+@pytest.fixture(scope="module")
+def local_result(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """The smoke sweep on a local process (2 runs per vectorised unit, so 2 units)."""
+    path = tmp_path_factory.mktemp("local") / "s.sqlite"
+    with backend("local", workers=1) as opened:
+        result = run_sweep(configs(), opened, path, code_version=VERSION, chunk=2)
+    assert (result.total, result.ok, result.failed) == (4, 4, 0)
+    runs = stored(path)
+    assert len(runs) == 4 and all(run["status"] == "ok" for run in runs.values())
+    return runs
+
+
+def test_dask_local_cluster_equals_local_processes(tmp_path, local_result):
+    pytest.importorskip("distributed")
+    path = tmp_path / "dask.sqlite"
+    with backend("dask", workers=2, processes=False) as opened:
+        assert opened.slots == 2 and "LocalCluster" in opened.description
+        result = run_sweep(configs(), opened, path, code_version=VERSION, chunk=2)
+    assert (result.total, result.ok, result.failed) == (4, 4, 0)
+    assert stored(path) == local_result
+
+
+def test_submitit_local_executor_equals_local_processes(tmp_path, local_result):
+    pytest.importorskip("submitit")
+    options = SlurmOptions(cluster="local", folder=str(tmp_path / "jobs"), time_min=5)
+    path = tmp_path / "submitit.sqlite"
+    with backend("slurm", slurm=options) as opened:
+        result = run_sweep(configs(), opened, path, code_version=VERSION, chunk=2)
+    assert (result.total, result.ok, result.failed) == (4, 4, 0), result.errors
+    assert stored(path) == local_result
+    jobs = [p for p in (tmp_path / "jobs").iterdir() if p.name.isdigit()]
+    assert len(jobs) == 2  # one job per work unit
+
+
+def row_count(path: Path) -> int:
+    if not path.exists():
+        return 0
+    try:
+        with sqlite3.connect(path, timeout=5) as db:
+            return int(db.execute("SELECT COUNT(*) FROM runs").fetchone()[0])
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+
+
+def created(path: Path) -> dict[str, str]:
+    with sqlite3.connect(path) as db:
+        return dict(db.execute("SELECT config_hash, created FROM runs").fetchall())
+
+
+def test_sweep_killed_midway_restarts_with_only_the_missing_runs(tmp_path, capsys):
+    path = tmp_path / "kill.sqlite"
+    seeds = ",".join(str(s) for s in range(8))
+    args = ["sweep", "sparse-cls", "--scale", "smoke", "--grid", f"seed={seeds}",
+            "--workers", "1", "--chunk", "1", "--store", str(path), "--label", "kill-test",
+            "--code-version", VERSION]  # fmt: skip
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    first = subprocess.Popen([sys.executable, "-m", "grokbench", *args], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             start_new_session=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 90
+        while row_count(path) < 2 and first.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        first.send_signal(signal.SIGKILL)  # the driver only: its worker must notice and exit
+        first.wait(timeout=10)
+        before = created(path)
+        assert 2 <= len(before) < 8, "the sweep finished before the kill; make it longer"
+        deadline = time.monotonic() + 20  # the orphaned worker exits within about a second
+        while time.monotonic() < deadline and _group_alive(first.pid):
+            time.sleep(0.2)
+        assert not _group_alive(first.pid), "a worker outlived its killed driver"
+    finally:
+        _kill_group(first.pid)
+    assert main(args) == 0  # the restart: the same command (in this process, to save imports)
+    out = capsys.readouterr().out
+    assert f"{len(before)} already in the store, {8 - len(before)} computed" in out
+    after = created(path)
+    assert len(after) == 8 == row_count(path)  # every run exactly once
+    recomputed = [key for key, stamp in before.items() if after[key] != stamp]
+    with capsys.disabled():
+        print(f"\nkilled after {len(before)} of 8 runs; the restart recomputed {len(recomputed)}")
+    assert recomputed == []
+    with Store(path) as store:
+        assert {info.label for info in store.runs()} == {"kill-test"}
+        assert set(store.statuses(VERSION).values()) == {"ok"}
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+@pytest.mark.skipif(torch.backends.mps.is_available(), reason="needs a device that is absent")
+def test_a_failed_run_is_stored_with_its_error_and_retried(tmp_path):
+    good = expand_grid("sparse-cls", "smoke", {}, {"seed": ["0", "1"]})
+    bad = expand_grid("sparse-cls", "smoke", {"device": "mps", "seed": "7"}, {})
+    path = tmp_path / "fail.sqlite"
+    with cf.ThreadPoolExecutor(2) as pool:  # any concurrent.futures Executor will do
+        result = run_sweep([*good, *bad], pool, path, code_version=VERSION)
+        assert (result.ok, result.failed) == (2, 1)
+        assert "mps is not available" in result.errors[bad[0].key()]
+        with Store(path) as store:
+            statuses = store.statuses(VERSION)
+            assert statuses[bad[0].key()] == "failed"
+            assert "mps" in store.get_run(bad[0].key(), VERSION).reason
+        again = run_sweep([*good, *bad], pool, path, code_version=VERSION)
+        assert (again.skipped, again.failed, again.ok) == (2, 1, 0)  # only the failed re-ran
+        traces = run_configs([*good, *bad], pool, path, code_version=VERSION)
+    assert [t.config["seed"] if t else None for t in traces] == [0, 1, None]
+    assert row_count(path) == 3
+
+
+def test_without_the_extra_the_option_says_how_to_install(monkeypatch, capsys, tmp_path):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed → ImportError
+    monkeypatch.setitem(sys.modules, "submitit", None)
+    for option in (["--executor", "dask"], ["--executor", "slurm"]):
+        args = ["sweep", "sparse-cls", "--scale", "smoke", "--grid", "seed=0"]
+        code = main([*args, "--store", str(tmp_path / "never.sqlite"), *option])
+        err = capsys.readouterr().err
+        assert code == 2 and err.count("\n") == 1, err
+        assert 'pip install "grokbench[dist]"' in err
+    assert not (tmp_path / "never.sqlite").exists()  # no partial output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--grid", "seed="],
+        ["--grid", "nope=1,2"],
+        ["--grid", "seed=0", "--grid", "seed=1"],
+        ["--grid", "seed=0", "--set", "seed=1"],
+        ["--grid", "wd=-1"],
+        ["--workers", "0"],
+        ["--chunk", "0"],
+        ["--scheduler", "tcp://x:1"],
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args, capsys, tmp_path):
+    command = ["sweep", "sparse-cls", "--scale", "smoke", "--store", str(tmp_path / "s.sqlite")]
+    code = main([*command, *args])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+    assert row_count(tmp_path / "s.sqlite") == 0
+
+
+def test_units_keep_seeds_together_and_split_for_the_slots():
+    runs = expand_grid(
+        "sparse-cls", "smoke", {}, {"init_norm": ["1", "2", "3", "4"], "seed": ["0", "1"]}
+    )
+    units = make_units(runs, slots=2)  # 8 runs, one vectorised group, ~2 units per slot
+    assert [len(u) for u in units] == [2, 2, 2, 2]
+    assert all(len({runs[i].seed for i in unit}) == 1 for unit in units)
+    assert sorted(i for unit in units for i in unit) == list(range(8))
+    assert [len(u) for u in make_units(runs, slots=2, chunk=8)] == [8]
+    assert parse_grid(["a=1, 2", "b=x"]) == {"a": ["1", "2"], "b": ["x"]}
+    with pytest.raises(ConfigError):
+        parse_grid(["a"])
+
+
+def test_status_lines_off_a_terminal_and_a_live_line_on_one():
+    run = configs()[0]
+    plain = io.StringIO()
+    status = SweepStatus(lambda c: f"seed={c.seed}", plain, live=False)
+    status.start(3, 1, "local processes (2)")
+    status.submitted(2)
+    status.finished(run, "ok", "", 1.25)
+    status.finished(run, "failed", "ValueError: boom", 0.5)
+    status.close()
+    lines = plain.getvalue().splitlines()
+    assert lines[0] == "sweep: 3 runs, 1 already in the store, 2 to compute on local processes (2)"
+    assert lines[1] == "[2/3] ok          1.2s  seed=0"
+    assert lines[2] == "[3/3] failed      0.5s  seed=0: ValueError: boom"
+    live = io.StringIO()
+    status = SweepStatus(lambda c: "", live, live=True)
+    status.start(4, 0, "dask")
+    status.submitted(2)
+    status.finished(run, "ok", "", 1.0)
+    assert "sweep 1/4 done · 1 running · 0 failed" in status.line()
+    assert status.line().endswith("left") and "? left" not in status.line()
