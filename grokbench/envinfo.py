@@ -6,12 +6,10 @@ import functools
 import os
 import platform
 import subprocess
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-import numpy
-import scipy
-import sklearn
 import torch
 
 from grokbench.spec import ConfigError
@@ -84,9 +82,18 @@ def environment(device: torch.device | str = "cpu", dtype: str = "float64") -> d
         "python": platform.python_version(),
         "torch": torch.__version__,
         "cuda": torch.version.cuda,
-        "numpy": numpy.__version__,
-        "scipy": scipy.__version__,
-        "sklearn": sklearn.__version__,
+        "numpy": _version("numpy"),
+        "scipy": _version("scipy"),
+        "sklearn": _version("scikit-learn"),
         "platform": platform.platform(),
         "git_commit": git_commit(),
     }
+
+
+def _version(distribution: str) -> str:
+    """A library's installed version, read from its metadata (no import: importing
+    scikit-learn costs a second in every fresh worker process)."""
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "not installed"
