@@ -35,6 +35,7 @@ COMMON_KEYS: dict[str, type] = {
     "rtol": float,
     "atol": float,
     "evals": int,
+    "model": str,
 }
 
 Check = tuple[Callable[[Any], bool], str]
@@ -139,6 +140,10 @@ def make_config(
     dynamics = common.get("dynamics", "flow")
     if dynamics not in BUILTIN_DYNAMICS:
         resolve_optimizer(dynamics)  # raises a ConfigError naming the problem
+    if "model" in common:
+        from grokbench.plugins import resolve_model
+
+        resolve_model(common["model"])  # the same: a ConfigError naming the import path
     config = RunConfig(experiment=experiment.name, scale=scale, task=sizes, opt=opt, **common)
     if config.horizon.unit != "t" and config.wd <= 0:
         raise ConfigError(f"horizon: {config.horizon} is relative to 1/wd, which needs wd > 0")

@@ -6,8 +6,10 @@ It gives every test suite, ours and downstream projects', two things:
   one round), with device, torch version and dtype in the saved machine info;
 - the fixture ``grokbench_claims``: ``grokbench_claims(["K2", "T1"], scale="ci",
   overrides={"dynamics": "adamw", "lr": 0.01})`` runs those claims for the given settings
-  (another optimizer, a model's own sizes) and returns their Verdicts; run sets are shared
-  between calls with the same scale and overrides within a test session.
+  (another optimizer, a plug-in model ``{"model": "package.module:factory"}``, a model's
+  own sizes) and returns their Verdicts in catalogue order; run sets are shared between
+  calls with the same scale and overrides within a test session. Claims that do not apply
+  to a plug-in model (``grokbench.plugins``) come back inconclusive, with the reason.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ def grokbench_claims(
     """Run claims and return their verdicts; timed through pytest-benchmark with --benchmark."""
     from grokbench.campaign import collect, run_set_names
     from grokbench.claims import check, select, verdict
+    from grokbench.plugin_claims import merge, screen
 
     def run_claims(
         ids: Sequence[str], scale: str | None = None, overrides: dict[str, Any] | None = None
@@ -68,17 +71,18 @@ def grokbench_claims(
         members: dict[str, Any] = _grokbench_cache.setdefault(key, {})
 
         def evaluate() -> list[Verdict]:
-            missing = [n for n in run_set_names(claims, scale) if n not in members]
+            kept, skipped = screen(claims, scale, overrides)  # plug-in models: what applies
+            missing = [n for n in run_set_names(kept, scale) if n not in members]
             found, timings = collect(missing, scale, lambda line: None, overrides)
             members.update({name: (found[name], timings[name]) for name in found})
             out = []
-            for claim in claims:
+            for claim in kept:
                 group, seconds = members.get(claim.runs, ([], 0.0))
                 samples = _samples(scale) if claim.id == "G1" else {}
                 out.append(
                     verdict(claim, check(claim, group, samples, scale), group, scale, seconds)
                 )
-            return out
+            return merge(claims, out, skipped)
 
         if request.config.getoption("--benchmark"):
             benchmark = request.getfixturevalue("benchmark")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import torch
 
-from grokbench import dynamics
+from grokbench import dynamics, plugins
 from grokbench.envinfo import environment, resolve_device
 from grokbench.experiments import get_experiment
 from grokbench.flat import FlatModel
@@ -34,6 +34,7 @@ class Prepared:
     theta0: torch.Tensor
     device: torch.device
     t_end: float
+    model_check: dict[str, object] | None = None  # plug-in models only (grokbench.plugins)
 
     @property
     def init_norm(self) -> float:
@@ -53,7 +54,8 @@ def prepare(config: RunConfig, data: TaskData | None = None) -> Prepared:
     generator = torch.Generator().manual_seed(config.seed + 1_000_003)
     if data is None:
         data = experiment.build_task(config.task, config.seed)
-    model = experiment.build_model(config.task, data, generator)
+    build = plugins.model_builder(config.model) if config.model else experiment.build_model
+    model = build(config.task, data, generator)
     flat = FlatModel(model)
     reference = flat.reference()
     alpha = config.alpha if config.alpha is not None else config.init_norm / float(reference.norm())
@@ -63,7 +65,10 @@ def prepare(config: RunConfig, data: TaskData | None = None) -> Prepared:
     t_end = config.horizon.to_time(
         alpha if config.alpha is not None else float(theta0.norm()), config.wd
     )
-    return Prepared(config, data.to(device, dtype), model, flat, alpha, theta0, device, t_end)
+    prepared = Prepared(config, data.to(device, dtype), model, flat, alpha, theta0, device, t_end)
+    if config.model:
+        prepared.model_check = plugins.check_prepared(prepared)
+    return prepared
 
 
 def run(
@@ -80,7 +85,11 @@ def run(
     """
     prepared = prepare(config)
     objective = Objective(prepared.flat.function, prepared.data, config.wd)
-    recorder = dynamics.Recorder(objective, [factory(prepared) for factory in probes])
+    if config.model:  # a plug-in model may lack what a probe reads: record without it
+        built = plugins.guard_probes(probes, prepared)
+    else:
+        built = [factory(prepared) for factory in probes]
+    recorder = dynamics.Recorder(objective, built)
     times = run_times(prepared, objective)
     start = time.perf_counter()
     try:
@@ -204,6 +213,8 @@ def summarize(
     if shape is not None:
         summary.update(shape.to_dict())
         summary["final_param_norm"] = trace.records[-1].param_norm
+    if prepared.model_check is not None:
+        summary["model_check"] = prepared.model_check
     return summary
 
 

@@ -95,7 +95,8 @@ class RunConfig:
     diagonal net u = v = 1, matrix factorisation U = V = I, MLP He init with a zero last
     layer). ``init_norm`` is the alternative the paper's figures use, ‖θ(0)‖; exactly one
     of the two is set. ``task`` holds the experiment's own sizes (n, d, k, p, width, ...)
-    and ``opt`` the keyword settings of a torch.optim optimizer.
+    and ``opt`` the keyword settings of a torch.optim optimizer; ``model`` an import path
+    that replaces the experiment's model (``grokbench.plugins``).
     """
 
     experiment: str
@@ -115,10 +116,13 @@ class RunConfig:
     evals: int = 400
     task: dict[str, Any] = field(default_factory=dict)
     opt: dict[str, Any] = field(default_factory=dict)
+    model: str | None = None  # a plug-in model factory, package.module:factory
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["horizon"] = str(self.horizon)
+        if data["model"] is None:  # built-in models keep the hashes they always had
+            del data["model"]
         return data
 
     @classmethod

@@ -38,7 +38,7 @@ def batch_key(config: RunConfig) -> tuple[Any, ...] | None:
     if config.dynamics not in BATCHED_DYNAMICS:
         return None
     task = json.dumps(config.task, sort_keys=True)
-    shared: tuple[Any, ...] = (config.experiment, task, config.dynamics, config.dtype)
+    shared: tuple[Any, ...] = (config.experiment, config.model, task, config.dynamics, config.dtype)
     if config.dynamics == "flow":
         shared += (config.integrator, config.rtol, config.atol)
     return (*shared, config.device)

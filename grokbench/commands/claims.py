@@ -1,6 +1,9 @@
 """``grokbench claims``: run the catalogue, write the markdown report and the verdict JSON.
 
-Exit 0 when no claim failed, 1 when one did, 2 for bad input, 130 when interrupted (what
+``--label NAME`` also saves the verdicts in the results store; ``--baseline NAME`` (a
+store label or a verdict JSON) compares the new verdicts with it and prints the table of
+``grokbench compare``. Exit 0 when no claim failed and nothing regressed, 1 when a claim
+failed or regressed against the baseline, 2 for bad input, 130 when interrupted (what
 finished is still written, and the report says what did not).
 """
 
@@ -9,12 +12,16 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from grokbench.claims import evaluate, select
+from grokbench.claims import Evaluation, evaluate, select
+from grokbench.commands.compare import load_side
+from grokbench.compare import check_verdicts, compare_verdicts, render
 from grokbench.config import parse_overrides
 from grokbench.envinfo import environment
 from grokbench.fileio import write_json
+from grokbench.plugin_claims import merge, screen
 from grokbench.report import MARK, write_report
-from grokbench.spec import SCALES, VERDICTS_SCHEMA
+from grokbench.spec import SCALES, VERDICTS_SCHEMA, ConfigError
+from grokbench.store import ENV_VAR, Store
 
 
 def register(sub: Any) -> None:
@@ -29,7 +36,23 @@ def register(sub: Any) -> None:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="override a setting of every run, e.g. --set dynamics=adamw --set lr=0.01",
+        help="override a setting of every run, e.g. --set dynamics=adamw --set lr=0.01 "
+        "or --set model=package.module:factory",
+    )
+    parser.add_argument(
+        "--label", default=None, metavar="NAME", help="also save the verdicts in the store"
+    )
+    parser.add_argument(
+        "--baseline",
+        default=None,
+        metavar="NAME",
+        help="compare with a stored label (or a verdict JSON); exit 1 on a regression",
+    )
+    parser.add_argument(
+        "--store",
+        default=None,
+        metavar="PATH",
+        help=f"results store (default: ${ENV_VAR} or .grokbench/results.sqlite)",
     )
     parser.set_defaults(func=main)
 
@@ -38,19 +61,48 @@ def verdict_document(verdicts: list[Any], env: dict[str, Any]) -> dict[str, Any]
     return {"schema": VERDICTS_SCHEMA, "env": env, "verdicts": [v.to_dict() for v in verdicts]}
 
 
+def run_claims(only: str | None, scale: str, overrides: dict[str, Any]) -> Evaluation:
+    """Evaluate the claims; those that do not apply to a plug-in model are inconclusive
+    with the reason, without running."""
+    claims = select(only)
+    kept, skipped = screen(claims, scale, overrides)
+    evaluation = evaluate(kept, scale, overrides=overrides)
+    evaluation.claims, evaluation.verdicts = claims, merge(claims, evaluation.verdicts, skipped)
+    return evaluation
+
+
 def main(args: argparse.Namespace) -> int:
-    claims = select(args.only)
     overrides = parse_overrides(args.overrides)
-    evaluation = evaluate(claims, args.scale, overrides=overrides)
+    if args.label is not None:  # bad input fails now, not after the runs
+        if not args.label.strip():
+            raise ConfigError("--label: must not be empty")
+        Store(args.store).close()
+    baseline = load_side(args.baseline, args.store) if args.baseline else None
+    evaluation = run_claims(args.only, args.scale, overrides)
     env = environment("cpu")
     env["scale"] = args.scale
     env["overrides"] = overrides
     env["wall_s"] = evaluation.wall_s
-    write_json(args.json, verdict_document(evaluation.verdicts, env))
+    document = verdict_document(evaluation.verdicts, env)
+    write_json(args.json, document)
     write_report(evaluation, args.report)
     for v in evaluation.verdicts:
         print(f"{v.id:>3}  {MARK[v.status]:<16} {v.reason}")
     print(f"report: {args.report}  verdicts: {args.json}  ({evaluation.wall_s:.0f} s)")
     if evaluation.interrupted:
         return 130
-    return 1 if any(v.status == "fail" for v in evaluation.verdicts) else 0
+    if args.label:
+        with Store(args.store) as store:
+            store.put_verdicts(args.label, evaluation.verdicts, env)
+        print(f"saved as {args.label!r} in {store.path}")
+    regressed = False
+    if baseline is not None:
+        new_name = args.label or "this run"
+        ran = {v.id for v in evaluation.verdicts}  # the claims not selected are not missing
+        baseline = {key: row for key, row in baseline.items() if row["id"] in ran}
+        result = compare_verdicts(baseline, check_verdicts(document, new_name))
+        print()
+        print(render(result, args.baseline, new_name))
+        regressed = bool(result.exit_code)
+    failed = any(v.status == "fail" for v in evaluation.verdicts)
+    return 1 if failed or regressed else 0

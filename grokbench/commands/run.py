@@ -7,6 +7,7 @@ from typing import Any
 
 from tabulate import tabulate
 
+from grokbench import plugins
 from grokbench.config import make_config, parse_overrides
 from grokbench.fileio import write_json
 from grokbench.progress import ProgressBar
@@ -88,5 +89,6 @@ def render_summary(trace: Trace) -> str:
         ("wall time [s]", s["wall_s"]),
         ("gradient evaluations", s["grad_evals"]),
         ("steps", s["steps"]),
+        *plugins.summary_rows(s.get("model_check")),  # type: ignore[arg-type]
     ]
     return tabulate([(k, _fmt(v)) for k, v in rows], tablefmt="plain")

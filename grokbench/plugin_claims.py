@@ -1,0 +1,81 @@
+"""Which claims apply to a plug-in model: those whose assumptions its check meets.
+
+``grokbench.plugins`` measures a plug-in model; here each claim is matched against that
+check (``plugins.NEEDS``) and against the parameters its probes read (``LAYOUT``). Claims
+that do not apply become inconclusive verdicts with the reason, and are not run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from grokbench.plugins import WHY, ModelCheck, check_prepared, unmet
+from grokbench.spec import Claim, Verdict
+
+#: Claims whose probes read a built-in model's parameters by name.
+LAYOUT: dict[str, tuple[str, ...]] = {
+    "K2": ("u", "v"),  # w = u^L − v^L, a diagonal net
+    "R1": ("u", "v"),
+    "K4": ("U", "V"),  # W = UUᵀ − VVᵀ, a matrix factorisation
+    "R4": ("U", "V"),
+}
+
+
+def _layout_missing(claim_id: str, check: ModelCheck) -> bool:
+    names = LAYOUT.get(claim_id, ())
+    return bool(names) and not set(names) <= set(check.parameters)
+
+
+def reasons(claim_id: str, check: ModelCheck) -> list[str]:
+    """Why ``claim_id`` does not apply to the checked model (empty when it does): an unmet
+    assumption (``NEEDS``) or parameters its probes read (``LAYOUT``)."""
+    out = []
+    for need in unmet(claim_id, check):
+        what = "not homogeneous" if need == "homogeneous" else "not zero at init"
+        out.append(f"model {check.model} is {what}; {claim_id} {WHY[need]}")
+    if _layout_missing(claim_id, check):
+        names = ", ".join(LAYOUT[claim_id])
+        out.append(f"{claim_id} reads parameters {names}, which model {check.model} lacks")
+    return out
+
+
+def screen(
+    claims: Sequence[Claim], scale: str, overrides: dict[str, Any] | None
+) -> tuple[list[Claim], list[Verdict]]:
+    """Split ``claims`` into those to run and inconclusive verdicts for those that do not
+    apply to a plug-in model (``overrides["model"]``); checks one member per run set."""
+    if not (overrides or {}).get("model"):
+        return list(claims), []
+    from grokbench.campaign import RUN_SETS
+    from grokbench.runner import prepare
+
+    checked: dict[str, tuple[Any, ModelCheck]] = {}
+    kept, skipped = [], []
+    for claim in claims:
+        run_set = RUN_SETS.get(claim.runs)
+        if run_set is None or (run_set.paper_only and scale != "paper"):
+            kept.append(claim)
+            continue
+        if claim.runs not in checked:
+            config = run_set.configs(scale, overrides)[0]
+            checked[claim.runs] = (config, ModelCheck(**check_prepared(prepare(config))))
+        config, check = checked[claim.runs]
+        why = reasons(claim.id, check)
+        if not why:
+            kept.append(claim)
+            continue
+        keys = ("homogeneity_error", "degree", "reference_output_rel")
+        measured = {key: getattr(check, key) for key in keys}
+        skipped.append(
+            Verdict(claim.id, config.experiment, scale, "inconclusive", measured,
+                    claim.expected, dict(claim.limits), None, [config.seed], 0.0,
+                    "; ".join(why) + " (not run)")
+        )  # fmt: skip
+    return kept, skipped
+
+
+def merge(claims: Sequence[Claim], *verdict_lists: Sequence[Verdict]) -> list[Verdict]:
+    """Verdicts in the order of ``claims`` (the catalogue's)."""
+    by_id = {v.id: v for verdicts in verdict_lists for v in verdicts}
+    return [by_id[c.id] for c in claims if c.id in by_id]
