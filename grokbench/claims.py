@@ -7,9 +7,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from grokbench.campaign import Member, collect, run_set_names
+from grokbench.campaign import RUN_SETS, Member, collect, run_set_names
 from grokbench.catalogue import BY_ID, CLAIMS
-from grokbench.checks import Inconclusive, Outcome, checks
+from grokbench.checks import REGISTRY, Check, Inconclusive, Outcome, checks
 from grokbench.spec import Claim, ConfigError, Verdict
 
 
@@ -25,6 +25,37 @@ class Evaluation:
     samples: dict[str, object] = field(default_factory=dict)
     wall_s: float = 0.0
     interrupted: list[str] = field(default_factory=list)
+
+
+def add_claim(claim: Claim, check: Check) -> Claim:
+    """Add a claim of one's own to the catalogue, with the function that checks it.
+
+    ``claim.runs`` names the run set it reads (one of ``campaign.RUN_SETS``, which a
+    plug-in module may extend). Called at import time by a module given to
+    ``grokbench claims --plugin``, or by a project's conftest.py; README, "Adding a claim".
+    """
+    if claim.id in BY_ID:
+        raise ConfigError(f"claim {claim.id}: already in the catalogue")
+    if claim.runs not in RUN_SETS:
+        known = ", ".join(RUN_SETS)
+        raise ConfigError(f"claim {claim.id}: unknown run set {claim.runs!r}; known: {known}")
+    checks()  # the built-in checks register first, so a plug-in cannot be shadowed by them
+    CLAIMS.append(claim)
+    BY_ID[claim.id] = claim
+    REGISTRY[claim.id] = check
+    return claim
+
+
+def load_plugins(modules: Sequence[str]) -> None:
+    """Import the modules that add claims (``--plugin``); the current directory is searched
+    too. A module that cannot be imported is bad input."""
+    from grokbench.plugins import import_module
+
+    for name in modules:
+        try:
+            import_module(name)
+        except ImportError as error:
+            raise ConfigError(f"--plugin: cannot import {name!r} ({error})") from None
 
 
 def select(only: str | Sequence[str] | None = None) -> list[Claim]:

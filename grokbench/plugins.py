@@ -62,7 +62,7 @@ def resolve_model(path: str) -> Callable[..., Any]:
     if not sep or not module_name or not attr:
         raise ConfigError(f"model: {path!r} is not an import path package.module:factory")
     try:
-        module = _import(module_name)
+        module = import_module(module_name)
         factory = getattr(module, attr)
     except (ImportError, AttributeError) as error:
         raise ConfigError(f"model: cannot import {path!r} ({error})") from None
@@ -71,7 +71,8 @@ def resolve_model(path: str) -> Callable[..., Any]:
     return factory
 
 
-def _import(name: str) -> Any:
+def import_module(name: str) -> Any:
+    """``importlib.import_module``, looking in the current directory when it must."""
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as error:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from grokbench.claims import Evaluation, evaluate, select
+from grokbench.claims import Evaluation, evaluate, load_plugins, select
 from grokbench.commands.compare import load_side
 from grokbench.compare import check_verdicts, compare_verdicts, render
 from grokbench.config import parse_overrides
@@ -38,6 +38,13 @@ def register(sub: Any) -> None:
         metavar="KEY=VALUE",
         help="override a setting of every run, e.g. --set dynamics=adamw --set lr=0.01 "
         "or --set model=package.module:factory",
+    )
+    parser.add_argument(
+        "--plugin",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import a module that adds claims (grokbench.claims.add_claim) before selecting",
     )
     parser.add_argument(
         "--label", default=None, metavar="NAME", help="also save the verdicts in the store"
@@ -72,6 +79,7 @@ def run_claims(only: str | None, scale: str, overrides: dict[str, Any]) -> Evalu
 
 
 def main(args: argparse.Namespace) -> int:
+    load_plugins(args.plugin)
     overrides = parse_overrides(args.overrides)
     if args.label is not None:  # bad input fails now, not after the runs
         if not args.label.strip():
