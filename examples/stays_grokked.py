@@ -2,7 +2,8 @@
 
 The paper's Fig. 1a shows test accuracy reaching 100% and staying there; the catalogue's
 R2 only reads the final value. This claim reads the whole late phase: once the test
-accuracy has reached 99%, it never drops below 99% again before the end of the run.
+accuracy has reached 99%, it never drops below 98% again before the end of the run (a
+dip of 1 pp is 10 of the 1000 test points at ci scale).
 Run it beside R2:
 
     grokbench claims --plugin examples.stays_grokked --only R2,E1 --scale ci
@@ -26,8 +27,8 @@ STAYS_GROKKED = Claim(
     family=LATE,
     runs="sparse-main",  # the run set R2 reads: no extra runs
     measure="min test accuracy after it first reaches 99%, worst seed",
-    expected="≥ 99% through the late phase",
-    limits={"grokked": 0.99, "acc_min": 0.99},  # when it counts as grokked; the floor after
+    expected="never below 98% once at 99%",
+    limits={"grokked": 0.99, "acc_min": 0.98},  # when it counts as grokked; the floor after
     section="Fig. 1a",
 )
 

@@ -19,7 +19,7 @@ from grokbench import probes as P
 from grokbench.config import make_config
 from grokbench.runner import ProbeFactory, run
 from grokbench.spec import BaselineResult, Claim, RunConfig, Trace
-from grokbench.sweep import SequentialFallback, run_batch
+from grokbench.sweep import BATCHED_DYNAMICS, SequentialFallback, run_batch
 
 Overrides = dict[str, Any]
 
@@ -228,7 +228,8 @@ def _run_batched(
     seconds = time.perf_counter() - start
     for config, trace in zip(configs, traces, strict=True):
         log(f"  {run_set.name}: {_describe(config)} -> {trace.status}")
-    log(f"  {run_set.name}: {len(configs)} runs, vectorised, in {seconds:.1f}s")
+    how = "vectorised" if all(c.dynamics in BATCHED_DYNAMICS for c in configs) else "one by one"
+    log(f"  {run_set.name}: {len(configs)} runs, {how}, in {seconds:.1f}s")
     return [Member(config, trace) for config, trace in zip(configs, traces, strict=True)]
 
 
