@@ -80,6 +80,17 @@ def shapes_of(members: Sequence[Member], need_transition: bool = True) -> list[T
     return shapes
 
 
+def known(value: float | None, what: str) -> float:
+    """A Transition time or level that a check needs, narrowed to a float.
+
+    ``shapes_of`` already makes a run without a transition inconclusive, and a transition
+    comes with its fit time and plateau; a value still missing is inconclusive too.
+    """
+    if value is None:
+        raise Inconclusive(f"{what} was not measured")
+    return value
+
+
 def mean(values: Sequence[float]) -> float:
     return float(np.mean(values))
 

@@ -14,6 +14,7 @@ from grokbench.checks import (
     Outcome,
     by_alpha,
     judge,
+    known,
     mean,
     register,
     shapes_of,
@@ -28,7 +29,7 @@ def check_k1(claim: Claim, members: Sequence[Member]) -> Outcome:
     worst_ratio, worst_cos = 0.0, 1.0
     for member, shape in zip(members, shapes_of(members), strict=True):
         trace, wd = member.trace, member.config.wd
-        end = shape.t_grok / 2
+        end = known(shape.t_grok, "t_grok") / 2
         times = window_values(trace, "t", 0.0, end)
         norms = window_values(trace, "param_norm", 0.0, end)
         ratio = norms / (trace.records[0].param_norm * np.exp(-wd * times))
@@ -54,7 +55,7 @@ def check_k1(claim: Claim, members: Sequence[Member]) -> Outcome:
 def check_k2(claim: Claim, members: Sequence[Member]) -> Outcome:
     agreements, gaps, cosines = [], [], []
     for member, shape in zip(members, shapes_of(members), strict=True):
-        t = shape.t_grok / 2
+        t = known(shape.t_grok, "t_grok") / 2
         agreements.append(value_at(member.trace, "agree_ntk_svm", t))
         gaps.append(
             abs(value_at(member.trace, "test_acc", t) - member.baselines["ntk_svm"].test_value)
@@ -111,10 +112,9 @@ def check_k4(claim: Claim, members: Sequence[Member]) -> Outcome:
     errors, off_mask = [], []
     for member, shape in zip(members, shapes_of(members), strict=True):
         kernel = member.baselines["ntk_interpolant"].test_value
-        errors.append(abs(shape.plateau - kernel) / kernel)
-        off_mask.append(
-            float(window_values(member.trace, "off_mask", shape.t_fit, shape.t_grok / 2).max())
-        )
+        errors.append(abs(known(shape.plateau, "plateau") - kernel) / kernel)
+        start, end = known(shape.t_fit, "t_fit"), known(shape.t_grok, "t_grok") / 2
+        off_mask.append(float(window_values(member.trace, "off_mask", start, end).max()))
     limits = claim.limits
     measured = {"plateau_vs_kernel_rel": mean(errors), "off_mask_max": max(off_mask)}
     return judge(

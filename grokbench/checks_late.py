@@ -14,6 +14,7 @@ from grokbench.checks import (
     by_alpha,
     by_wd,
     judge,
+    known,
     mean,
     register,
     relative_deviation,
@@ -28,7 +29,9 @@ from grokbench.spec import Claim
 def check_r1(claim: Claim, members: Sequence[Member]) -> Outcome:
     cosines, supports, masses = [], [], []
     for member, shape in zip(members, shapes_of(members), strict=True):
-        after = window_values(member.trace, "cos_w_l1_max_margin", 1.5 * shape.t_grok, math.inf)
+        after = window_values(
+            member.trace, "cos_w_l1_max_margin", 1.5 * known(shape.t_grok, "t_grok"), math.inf
+        )
         if len(after) == 0:
             raise Inconclusive("the run ends before 1.5·t_grok")
         cosines.append(float(after.min()))
@@ -53,14 +56,15 @@ def check_r1(claim: Claim, members: Sequence[Member]) -> Outcome:
 @register("R2")
 def check_r2(claim: Claim, members: Sequence[Member]) -> Outcome:
     shapes = shapes_of(members)
+    plateaus = [known(s.plateau, "plateau") for s in shapes]
     gaps = [
-        abs(s.plateau - m.baselines["l2_max_margin"].test_value)
-        for m, s in zip(members, shapes, strict=True)
+        abs(p - m.baselines["l2_max_margin"].test_value)
+        for m, p in zip(members, plateaus, strict=True)
     ]
     finals = [s.final for s in shapes]
     limits = claim.limits
     measured = {
-        "plateau": mean([s.plateau for s in shapes]),
+        "plateau": mean(plateaus),
         "plateau_gap_l2": mean(gaps),
         "final": mean(finals),
         "final_spread": spread(finals),
@@ -95,7 +99,7 @@ def check_r3(claim: Claim, members: Sequence[Member]) -> Outcome:
     ]
     limits = claim.limits
     measured = {
-        "plateau": mean([s.plateau for s in shapes]),
+        "plateau": mean([known(s.plateau, "plateau") for s in shapes]),
         "final": mean([s.final for s in shapes]),
         "final_gap_l1": mean(gaps),
     }
@@ -168,7 +172,8 @@ def check_r6(claim: Claim, members: Sequence[Member]) -> Outcome:
 def check_m1(claim: Claim, members: Sequence[Member]) -> Outcome:
     shapes = shapes_of(members, need_transition=False)
     final_min = claim.limits["final_min"]
-    bounds, measured = [], {}
+    bounds: list[Bound] = []
+    measured: dict[str, float | None] = {}
     for member, shape in zip(members, shapes, strict=True):
         alpha = member.trace.summary["alpha"]
         measured[f"final@alpha={alpha:g}"] = shape.final

@@ -15,6 +15,7 @@ from grokbench.checks import (
     by_alpha,
     by_wd,
     judge,
+    known,
     mean,
     register,
     relative_deviation,
@@ -29,7 +30,10 @@ def _grok_times(members: Sequence[Member]) -> dict[float, tuple[float, float]]:
     """α → (mean λ·t_grok over seeds, spread)."""
     out = {}
     for alpha, group in by_alpha(members).items():
-        scaled = [s.t_grok * m.config.wd for m, s in zip(group, shapes_of(group), strict=True)]
+        scaled = [
+            known(s.t_grok, "t_grok") * m.config.wd
+            for m, s in zip(group, shapes_of(group), strict=True)
+        ]
         out[alpha] = (mean(scaled), spread(scaled))
     return out
 
@@ -54,7 +58,8 @@ def check_t2(claim: Claim, members: Sequence[Member]) -> Outcome:
             math.log(member.trace.records[0].param_norm / late_norm(member.trace))
             / member.config.wd
         )
-        errors.append(abs(predicted - shape.t_grok) / shape.t_grok)
+        t_grok = known(shape.t_grok, "t_grok")
+        errors.append(abs(predicted - t_grok) / t_grok)
     tol = claim.limits["rel_tol"]
     measured = {"worst_rel_error": max(errors), "mean_rel_error": mean(errors)}
     return judge(measured, [Bound("worst relative error", max(errors), tol, False, tol)])
@@ -80,13 +85,10 @@ def check_t3(claim: Claim, members: Sequence[Member]) -> Outcome:
 def check_t4(claim: Claim, members: Sequence[Member]) -> Outcome:
     corrected, raw = {}, {}
     for wd, group in by_wd(members).items():
-        shapes = shapes_of(group)
-        raw[wd] = mean([s.t_grok * wd for s in shapes])
+        grok_times = [known(s.t_grok, "t_grok") for s in shapes_of(group)]
+        raw[wd] = mean([t * wd for t in grok_times])
         corrected[wd] = mean(
-            [
-                s.t_grok * wd + math.log(late_norm(m.trace))
-                for m, s in zip(group, shapes, strict=True)
-            ]
+            [t * wd + math.log(late_norm(m.trace)) for m, t in zip(group, grok_times, strict=True)]
         )
     deviation = relative_deviation(list(corrected.values()))
     measured: dict[str, Any] = {"max_rel_deviation": deviation}

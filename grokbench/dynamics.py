@@ -212,7 +212,8 @@ def optimizer_descent(
     if accepts_wd:
         settings.setdefault("weight_decay", objective.wd)
     try:
-        optimizer = cls([param], lr=lr, **settings)
+        # the stubs give only the base Optimizer(params, defaults); every subclass takes lr
+        optimizer = cls([param], lr=lr, **settings)  # type: ignore[call-arg]
     except (TypeError, ValueError) as error:
         raise ConfigError(f"opt: {name} rejected its settings ({error})") from None
     times = eval_times.tolist()

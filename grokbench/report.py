@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import matplotlib
 
@@ -260,7 +260,7 @@ def _sections(evaluation: Evaluation, stem: Path, base: Path) -> list[str]:
                 )
             )
         lines.append("")
-    for name, title, levels in (
+    for name, title, level_names in (
         ("misgrok-main", "misgrok (misgrokking)", ("l2_max_margin", "l1_max_margin")),
         ("mc-main", "matrix-completion", ("ntk_interpolant", "nuclear_norm")),
         ("modadd-alpha", "modadd", ()),
@@ -273,14 +273,15 @@ def _sections(evaluation: Evaluation, stem: Path, base: Path) -> list[str]:
                 lines += [baselines_table(group[0]), ""]
             lines += [
                 image(
-                    plot_curves(group, stem / f"{name}.png", title, _levels(group[0], levels)),
+                    plot_curves(group, stem / f"{name}.png", title, _levels(group[0], level_names)),
                     title,
                 ),
                 "",
             ]
-    rows = evaluation.samples.get("rows")
+    # Evaluation.samples holds checks_samples' results: "rows" is sample_complexity's list
+    rows = cast(list[dict[str, Any]], evaluation.samples.get("rows"))
     if rows:
-        plot = plot_sample_complexity(rows, stem / "samples.png")  # type: ignore[arg-type]
+        plot = plot_sample_complexity(rows, stem / "samples.png")
         lines += ["## sample complexity (G1)", "", render_table(rows), "", image(plot, "G1"), ""]
     return lines
 

@@ -6,6 +6,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import torch
 
@@ -17,7 +18,7 @@ from grokbench.measure import transition
 from grokbench.models import HomogeneousModel
 from grokbench.objective import Objective
 from grokbench.schedule import evaluation_times, fastest_time_scale
-from grokbench.spec import RunConfig, TaskData, Trace
+from grokbench.spec import ConfigError, RunConfig, TaskData, Trace
 
 Progress = dynamics.Progress
 
@@ -55,10 +56,16 @@ def prepare(config: RunConfig, data: TaskData | None = None) -> Prepared:
     if data is None:
         data = experiment.build_task(config.task, config.seed)
     build = plugins.model_builder(config.model) if config.model else experiment.build_model
-    model = build(config.task, data, generator)
+    # a plug-in module comes back from plugins.adopt with the HomogeneousModel interface
+    model = cast(HomogeneousModel, build(config.task, data, generator))
     flat = FlatModel(model)
     reference = flat.reference()
-    alpha = config.alpha if config.alpha is not None else config.init_norm / float(reference.norm())
+    if config.alpha is not None:
+        alpha = config.alpha
+    elif config.init_norm is not None:
+        alpha = config.init_norm / float(reference.norm())
+    else:
+        raise ConfigError("alpha and init_norm: give one of the two")
     model.set_alpha(alpha)
     model.to(device=device, dtype=dtype)
     theta0 = (alpha * reference).to(device=device, dtype=dtype)

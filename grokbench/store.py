@@ -295,9 +295,9 @@ class Store:
         for row in rows:
             if "id" not in row or row.get("status") not in ("pass", "fail", "inconclusive"):
                 raise ConfigError(f"store: verdict {row.get('id')!r} lacks an id or a status")
-        row = (label, _dumps(env), _now(), _dumps(rows))
+        values = (label, _dumps(env), _now(), _dumps(rows))
         sql = "INSERT INTO verdict_sets (label, env, created, verdicts) VALUES (?, ?, ?, ?)"
-        return self._transaction(lambda db: int(db.execute(sql, row).lastrowid or 0))
+        return self._transaction(lambda db: int(db.execute(sql, values).lastrowid or 0))
 
     def get_verdicts(self, label: str) -> dict[str, Any]:
         """The newest verdict set under ``label``, shaped like a verdict JSON file."""
