@@ -133,7 +133,8 @@ def adopt(module: nn.Module) -> nn.Module:
     }
     if not declared["reference"]:
         frozen = {n: p.detach().clone() for n, p in module.named_parameters()}
-        module.reference_parameters = lambda: {n: t.clone() for n, t in frozen.items()}
+        # nn.Module types its attributes as tensors or modules, hence the ignores
+        module.reference_parameters = lambda: {n: t.clone() for n, t in frozen.items()}  # type: ignore[assignment]
     if not callable(getattr(module, "set_alpha", None)):
 
         def set_alpha(alpha: float) -> None:
@@ -141,10 +142,10 @@ def adopt(module: nn.Module) -> nn.Module:
             with torch.no_grad():
                 for name, param in module.named_parameters():
                     param.copy_(alpha * reference[name].to(param))
-            module.alpha = float(alpha)
+            module.alpha = float(alpha)  # type: ignore[assignment]
 
-        module.set_alpha = set_alpha
-    module._grokbench_declared = declared
+        module.set_alpha = set_alpha  # type: ignore[assignment]
+    module._grokbench_declared = declared  # type: ignore[assignment]
     return module
 
 
@@ -247,7 +248,7 @@ def check_prepared(prepared: Prepared) -> dict[str, Any]:
     degree = float(model.degree) if declared else None
     check = measure(str(config.model), prepared.flat, prepared.data.x_train, degree)
     if not declared:
-        model.degree = check.degree
+        model.degree = check.degree  # type: ignore[assignment]
     return check.to_dict()
 
 
