@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from grokbench.plugins import WHY, ModelCheck, check_prepared, unmet
+from grokbench.plugins import WHY, ModelCheck, unmet
 from grokbench.spec import Claim, Verdict
 
 #: Claims whose probes read a built-in model's parameters by name.
@@ -59,7 +59,9 @@ def screen(
             continue
         if claim.runs not in checked:
             config = run_set.configs(scale, overrides)[0]
-            checked[claim.runs] = (config, ModelCheck(**check_prepared(prepare(config))))
+            found = prepare(config).model_check  # prepare checks a plug-in model
+            assert found is not None
+            checked[claim.runs] = (config, ModelCheck(**found))
         config, check = checked[claim.runs]
         why = reasons(claim.id, check)
         if not why:

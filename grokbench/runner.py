@@ -6,7 +6,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import torch
 
@@ -35,7 +35,7 @@ class Prepared:
     theta0: torch.Tensor
     device: torch.device
     t_end: float
-    model_check: dict[str, object] | None = None  # plug-in models only (grokbench.plugins)
+    model_check: dict[str, Any] | None = None  # plug-in models only (grokbench.plugins)
 
     @property
     def init_norm(self) -> float:
