@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import sys
 import time
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +18,7 @@ from grokbench import probes as P
 from grokbench.config import make_config
 from grokbench.runner import ProbeFactory, run
 from grokbench.spec import BaselineResult, Claim, RunConfig, Trace
-from grokbench.sweep import BATCHED_DYNAMICS, SequentialFallback, run_batch
+from grokbench.sweep import BATCHED_DYNAMICS, run_batch
 
 Overrides = dict[str, Any]
 
@@ -220,9 +219,7 @@ def _run_batched(
     run_set: RunSet, configs: Sequence[RunConfig], log: Callable[[str], None]
 ) -> list[Member]:
     start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SequentialFallback)
-        traces = run_batch(configs)
+    traces = run_batch(configs, warn=False)
     if any(trace.status == "interrupted" for trace in traces):
         raise KeyboardInterrupt
     seconds = time.perf_counter() - start

@@ -16,7 +16,6 @@ import itertools
 import math
 import time
 import traceback
-import warnings
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -56,15 +55,13 @@ def work_unit(configs: Sequence[RunConfig], threads: int | None = 1) -> list[Out
     intra-op threads (one per unit keeps many units on one machine from contending)."""
     import torch
 
-    from grokbench.sweep import SequentialFallback, run_batch
+    from grokbench.sweep import run_batch
 
     if threads and torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
     start = time.perf_counter()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SequentialFallback)
-            traces = run_batch(list(configs))
+        traces = run_batch(list(configs), warn=False)
     except Exception as error:
         if len(configs) > 1:
             return [outcome for config in configs for outcome in work_unit([config], threads)]

@@ -58,15 +58,17 @@ def run_batch(
     configs: Sequence[RunConfig],
     progress: Progress | None = None,
     probes: Sequence[runner.ProbeFactory] = (),
+    warn: bool = True,
 ) -> list[Trace]:
     """Run every config, batching those that can be; traces in the order of ``configs``.
 
     ``progress`` gets the fraction of all runs' horizons done; ``probes`` are runner
-    probe factories, applied to each run.
+    probe factories, applied to each run; ``warn=False`` leaves out the
+    ``SequentialFallback`` warning (for callers that expect runs which do not batch).
     """
     batches = plan(configs)
     alone = [configs[b[0]].dynamics for b in batches if batch_key(configs[b[0]]) is None]
-    if len(configs) > 1 and len(batches) > 1:
+    if warn and len(configs) > 1 and len(batches) > 1:
         why = f"; dynamics {', '.join(sorted(set(alone)))} run one by one" if alone else ""
         warnings.warn(
             SequentialFallback(

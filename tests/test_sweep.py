@@ -1,6 +1,7 @@
 """Batched runs give the traces one-by-one runs give (float64, to 1e-10 relative)."""
 
 import math
+import warnings
 
 import pytest
 import torch
@@ -127,3 +128,6 @@ def test_what_cannot_be_batched_runs_one_by_one_and_says_so():
         traces = run_batch(configs)
     for config, trace in zip(configs, traces, strict=True):
         assert_same_trace(trace, run(config))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SequentialFallback)  # warn=False: none raised
+        assert run_batch(configs[2:], warn=False)[0].status == "ok"
