@@ -152,8 +152,10 @@ def test_run_baselines_sparse_smoke(_private_cache: Path) -> None:
     assert list(results) == [*baselines.CLASSIFIERS, "zeros", "majority", "chance"]
     assert results["l1_max_margin"].test_value == 1.0 and results["l1_max_margin"].nnz == 3
     assert results["l2_max_margin"].test_value < 0.8
-    # The NTK of the diagonal net is 8⟨x, x'⟩: its SVM predicts like the L2 max margin.
-    assert np.array_equal(results["ntk_svm"].predictions, results["l2_max_margin"].predictions)
+    # The NTK of the diagonal net is 8⟨x, x'⟩: its SVM predicts like the L2 max margin (two
+    # solvers: a test point on the boundary to solver precision may flip on another CPU).
+    ntk_svm, l2 = results["ntk_svm"].predictions, results["l2_max_margin"].predictions
+    assert np.count_nonzero(ntk_svm != l2) <= 1
     assert results["zeros"].test_value == 0.5 and results["chance"].test_value == 0.5
     assert results["l1_max_margin"].predictions.shape == (400,)
     assert any(_private_cache.rglob("output.pkl"))

@@ -94,7 +94,9 @@ def test_rkc_grows_its_stages_on_a_stiff_problem_and_stays_stable():
 def test_members_of_a_batch_compute_exactly_what_they_would_alone(method):
     """Different stiffness (so different step sizes, stage counts and power-iteration
     lengths), different horizons and evaluation times: each row of the batch equals the
-    run of that member alone, bit for bit, with the same step and evaluation counts."""
+    run of that member alone, with the same step and evaluation counts. The values agree to
+    1e-13 rather than bit for bit: the per-row error norms are reductions whose order torch
+    may choose by shape and CPU."""
     rates = torch.stack([decay_rates(1.0, 10.0), decay_rates(3.0, 300.0), decay_rates(0.1, 1e3)])
     ends = [1.0, 2.5, 2.0]
     grids = [torch.linspace(0, end, 7, dtype=torch.float64) for end in ends]
@@ -119,7 +121,7 @@ def test_members_of_a_batch_compute_exactly_what_they_would_alone(method):
         mine = [(t, y) for member, t, y in records if member == b]
         assert [t for t, _ in mine] == [t for _, t, _ in own]
         for (_, y_batch), (_, _, y_alone) in zip(mine, own, strict=True):
-            assert torch.equal(y_batch, y_alone)
+            torch.testing.assert_close(y_batch, y_alone, rtol=1e-13, atol=0)
     assert len(set(together.accepted)) > 1  # the members really took different steps
 
 

@@ -1,10 +1,31 @@
 """Ctrl-C keeps what finished: `grokbench run` writes the partial trace and exits 130."""
 
 import json
+import os
+import pty
+import select
 import signal
 import subprocess
 import sys
 import time
+
+READY_TIMEOUT_S = 120
+
+
+def _read_until(fd: int, marker: bytes, timeout: float) -> bytes:
+    """Read a pseudo-terminal until ``marker`` shows up (or the child closes it)."""
+    seen, deadline = b"", time.monotonic() + timeout
+    while marker not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # EIO: the child closed its end
+                break
+            if not chunk:
+                break
+            seen += chunk
+    return seen
 
 
 def test_ctrl_c_during_run_keeps_the_records_so_far(tmp_path):
@@ -12,10 +33,20 @@ def test_ctrl_c_during_run_keeps_the_records_so_far(tmp_path):
     command = [sys.executable, "-m", "grokbench", "run", "sparse-cls", "--scale", "smoke",
                "--set", "dynamics=gd", "--set", "lr=0.001", "--set", "horizon=1e6",
                "--out", str(out)]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(15)  # past the imports and the data, inside the GD loop
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=120)
+    # stderr on a pseudo-terminal: the progress bar drawing is the signal that the run is
+    # inside its training loop (past the imports and the data), on a slow machine or fast
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=terminal, text=True)
+    os.close(terminal)
+    try:
+        before = _read_until(controller, b"elapsed", READY_TIMEOUT_S)
+        assert b"elapsed" in before, before.decode(errors="replace")
+        process.send_signal(signal.SIGINT)
+        stdout, _ = process.communicate(timeout=120)
+        stderr = (before + _read_until(controller, b"\0never", 5)).decode(errors="replace")
+    finally:
+        process.kill()
+        os.close(controller)
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
     trace = json.loads(out.read_text())

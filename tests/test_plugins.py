@@ -95,7 +95,8 @@ def test_a_correct_plugin_reproduces_the_builtin_model():
     assert len(plugged.records) == len(builtin.records)
     for a, b in zip(plugged.records, builtin.records, strict=True):
         assert math.isclose(a.train_loss, b.train_loss, rel_tol=1e-9)
-        assert a.test_acc == b.test_acc
+        # another computation path: a test point may flip where an output is near zero
+        assert abs(a.test_acc - b.test_acc) <= 1 / builtin.config["task"]["n_test"] + 1e-12
 
 
 def test_the_run_summary_warns_about_a_wrong_model(tmp_path, capsys, monkeypatch):

@@ -1,4 +1,5 @@
-"""Batched runs give the traces one-by-one runs give (float64, to 1e-10 relative)."""
+"""Batched runs give the traces one-by-one runs give (float64, to 1e-10 of each field's
+scale; accuracies to one point of their set)."""
 
 import math
 import warnings
@@ -23,20 +24,58 @@ def one_thread():
     torch.set_num_threads(threads)
 
 
+def _accuracy_step(trace, key: str) -> float:
+    """One point's worth of an accuracy field: 1/n of the set it is measured on."""
+    sizes = trace.config["task"]
+    return 1.0 / sizes["n_test" if key.startswith("test") else "n"]
+
+
+def _fields(record) -> dict:
+    """A record's fields with its probes flattened beside them."""
+    data = record.to_dict()
+    data.update({f"probe:{k}": v for k, v in data.pop("probes", {}).items()})
+    return data
+
+
 def assert_same_trace(batched, alone):
-    """Every record field and summary number within 1e-10 relative (wall times aside)."""
-    assert batched.status == alone.status and batched.reason == alone.reason
+    """Every record field and summary number agrees to 1e-10 of the field's own scale
+    (wall times aside), accuracies to one point of their set: batching changes the shapes
+    of the matrix products, so the last bits may differ, on some CPUs more than on others,
+    and a diverging member amplifies them until an output near zero flips its sign. A
+    diverged run keeps no record past its last finite one, so all records compare."""
+    assert batched.status == alone.status
     assert batched.config == alone.config
     assert len(batched.records) == len(alone.records)
-    for mine, theirs in zip(batched.records, alone.records, strict=True):
-        a, b = mine.to_dict(), theirs.to_dict()
+    # where it diverged, not the rounded loss and norm the reason quotes after it
+    assert (batched.reason or "").split(" (")[0] == (alone.reason or "").split(" (")[0]
+    mine_all, theirs_all = batched.records, alone.records
+    keys = _fields(mine_all[0]).keys() - {"wall_s"} if mine_all else set()
+    scale = {
+        key: max(
+            (abs(v) for r in theirs_all if isinstance(v := _fields(r)[key], float)), default=0.0
+        )
+        for key in keys
+    }
+    for mine, theirs in zip(mine_all, theirs_all, strict=True):
+        a, b = _fields(mine), _fields(theirs)
         assert a.keys() == b.keys()
-        for key in a.keys() - {"wall_s"}:
-            assert a[key] == pytest.approx(b[key], rel=RTOL, abs=0), (key, mine.t)
+        for key in keys:
+            if key.endswith("_acc"):
+                assert abs(a[key] - b[key]) <= _accuracy_step(alone, key) + 1e-12, (key, mine.t)
+            elif isinstance(b[key], float):
+                assert a[key] == pytest.approx(b[key], rel=RTOL, abs=RTOL * scale[key]), (
+                    key,
+                    mine.t,
+                )
+            else:
+                assert a[key] == b[key], (key, mine.t)
     assert batched.summary.keys() == alone.summary.keys()
+    metric = alone.summary.get("metric") or ""
     for key in batched.summary.keys() - {"wall_s"}:
         value, expected = batched.summary[key], alone.summary[key]
-        if isinstance(expected, float) and not math.isnan(expected):
+        if key in {"plateau", "final"} and metric.endswith("_acc") and expected is not None:
+            assert abs(value - expected) <= _accuracy_step(alone, metric) + 1e-12, key
+        elif isinstance(expected, float) and not math.isnan(expected):
             assert value == pytest.approx(expected, rel=RTOL, abs=0), key
         elif not isinstance(expected, float):
             assert value == expected, key
