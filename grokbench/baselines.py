@@ -34,7 +34,7 @@ from grokbench.runner import Prepared, prepare
 from grokbench.spec import BaselineResult, ConfigError, RunConfig, TaskKind
 
 #: Bump when a baseline's definition changes, so old cache entries stop matching.
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: ntk_svm keeps the training kernel and labels (K3)
 DEFAULT_CACHE = ".grokbench/cache"
 PROXY_C = 1.0
 #: Refuse an empirical NTK whose Jacobian contraction needs more floating-point operations
@@ -134,6 +134,8 @@ def _ntk_svm(inputs: Inputs) -> BaselineResult:
         "train_acc": train_acc,
         "ntk_s": inputs.ntk_s,
         "test_outputs": outputs,
+        "k_train": k_train,  # K3's quasi-static prediction solves on these
+        "y_train": inputs.y_train,
     }
     return _result("ntk_svm", inputs, outputs, fit_s, extra=extra)
 

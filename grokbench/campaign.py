@@ -7,6 +7,7 @@ claims read from the traces. ``collect`` runs every set the chosen claims need, 
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 import time
@@ -15,8 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grokbench import probes as P
+from grokbench.catalogue import BY_ID
 from grokbench.config import make_config
-from grokbench.runner import ProbeFactory, run
+from grokbench.dynamics import Probe
+from grokbench.runner import Prepared, ProbeFactory
 from grokbench.spec import BaselineResult, Claim, RunConfig, Trace
 from grokbench.sweep import BATCHED_DYNAMICS, run_batch
 
@@ -55,6 +58,7 @@ class RunSet:
 
 
 def _seeds(scale: str) -> list[int]:
+    """Three seeds (CLAIMS.md: ≥ 3 where cheap enough); one at smoke scale."""
     return [0] if scale == "smoke" else [0, 1, 2]
 
 
@@ -66,16 +70,35 @@ def _seed_grid(scale: str) -> list[Overrides]:
 ALPHAS = (10.0, 100.0, 1000.0, 10000.0)
 #: λ values of the weight-decay sweep.
 WEIGHT_DECAYS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2)
+#: α values of the matrix-completion sweep: the early phase's stiffness grows like α, so
+#: the adaptive integrator's cost does too (α = 1000 takes a minute at ci, 300 about 15 s):
+#: 1.5 decades, with two pairs a decade apart for T3.
+COMPLETION_ALPHAS = (3.0, 10.0, 30.0, 100.0)
+#: λ values of the matrix-completion error sweep (R8).
+COMPLETION_WEIGHT_DECAYS = (1e-4, 3e-4, 1e-3)
 
 
-def _alpha_grid(scale: str) -> list[Overrides]:
-    """α sweep of sparse-cls. Each run lasts until λt = ln‖θ(0)‖ + 3, past its predicted
-    transition ln(‖θ(0)‖/‖θ_late‖)/λ; for the diagonal net ‖θ̄‖ = √(2d) (u = v = 1)."""
-    d = make_config("sparse-cls", scale).task["d"]
-    grid = []
-    for alpha in ALPHAS:
-        end = math.log(alpha * math.sqrt(2 * d)) + 3
-        grid += [{"alpha": alpha, "horizon": f"{end:.4f}/wd", "seed": s} for s in _seeds(scale)]
+def _reference_norm(experiment: str, scale: str) -> float:
+    """‖θ̄‖ of the experiment's model: √(2d) for the diagonal net (u = v = 1) and for the
+    factorisation (U = V = I, d² + d² entries of which 2d are ones)."""
+    return math.sqrt(2 * make_config(experiment, scale).task["d"])
+
+
+def _alpha_sweep(
+    experiment: str, extra_lt: float, alphas: tuple[float, ...] = ALPHAS
+) -> Callable[[str], list[Overrides]]:
+    """An α sweep of ``experiment``: every α of ``alphas`` × the scale's seeds, each run to
+    λt = ln‖θ(0)‖ + ``extra_lt``, past its predicted transition ln(‖θ(0)‖/‖θ_late‖)/λ and
+    long enough for ‖θ‖ to settle at its late level."""
+
+    def grid(scale: str) -> list[Overrides]:
+        norm = _reference_norm(experiment, scale)
+        out = []
+        for alpha in alphas:
+            end = math.log(alpha * norm) + extra_lt
+            out += [{"alpha": alpha, "horizon": f"{end:.4f}/wd", "seed": s} for s in _seeds(scale)]
+        return out
+
     return grid
 
 
@@ -94,6 +117,10 @@ def _sparse_probes(baselines: dict[str, BaselineResult]) -> list[ProbeFactory]:
     ]
 
 
+def _kernel_direction_probes(baselines: dict[str, BaselineResult]) -> list[ProbeFactory]:
+    return [P.weight_cosines({"l2_max_margin": baselines["l2_max_margin"].coef})]
+
+
 def _misgrok_probes(baselines: dict[str, BaselineResult]) -> list[ProbeFactory]:
     return [P.baseline_agreement({name: result.predictions for name, result in baselines.items()})]
 
@@ -105,6 +132,10 @@ def _completion_probes(baselines: dict[str, BaselineResult]) -> list[ProbeFactor
     ]
 
 
+def _completion_error_probes(_: dict[str, BaselineResult]) -> list[ProbeFactory]:
+    return [P.matrix_probes({})]
+
+
 def _completion_grid(scale: str) -> list[Overrides]:
     """Matrix completion converges to the nuclear-norm completion slowly and with an O(λ)
     bias: measured at ci, λ = 1e-3 leaves W 5% away even at λt = 100, λ = 1e-4 and λt = 30
@@ -113,18 +144,29 @@ def _completion_grid(scale: str) -> list[Overrides]:
     return [{**late, "seed": seed} for seed in _seeds(scale)]
 
 
+def _completion_wd_grid(scale: str) -> list[Overrides]:
+    """R8: λ ∈ COMPLETION_WEIGHT_DECAYS, each to λt = 30 as the late-phase claims."""
+    return [
+        {"wd": wd, "horizon": "30/wd", "seed": seed}
+        for wd in COMPLETION_WEIGHT_DECAYS
+        for seed in _seeds(scale)
+    ]
+
+
 def _modadd_alpha_grid(scale: str) -> list[Overrides]:
-    """α ∈ {1, 10, 100}, each to λt = 12 (α = 100 groks near λt ≈ 6–7.5)."""
-    return [{"alpha": alpha, "horizon": "12/wd"} for alpha in (1.0, 10.0, 100.0)]
-
-
-#: The λ that breaks fitting, as a multiple of the scale's own λ: 3e-3 = 30 × 1e-4 at paper
-#: scale (Fig. 2c); at ci scale 10× is the smallest of 3×, 5×, 7×, 10× that breaks it.
-BREAK_FACTOR = {"smoke": 10.0, "ci": 10.0, "paper": 30.0}
+    """α ∈ {1, 10, 100} × the scale's seeds, each to λt = 12 (α = 100 groks near λt ≈ 6–7.5)."""
+    return [
+        {"alpha": alpha, "horizon": "12/wd", "seed": seed}
+        for alpha in (1.0, 10.0, 100.0)
+        for seed in _seeds(scale)
+    ]
 
 
 def _modadd_break_grid(scale: str) -> list[Overrides]:
-    wd = make_config("modadd", scale).wd * BREAK_FACTOR[scale]
+    """W1: the scale's base λ times the catalogue's break factor (30, fixed in advance:
+    Fig. 2c's 3e-3 = 30 × 1e-4)."""
+    factor = BY_ID["W1"].limits["break_factor"]
+    wd = make_config("modadd", scale).wd * factor
     return [{"wd": wd, "horizon": "8/wd"}]
 
 
@@ -146,8 +188,14 @@ RUN_SETS: dict[str, RunSet] = {
             ("ntk_svm", "l2_max_margin", "l1_max_margin"),
             _sparse_probes,
         ),
-        RunSet("sparse-alpha", "sparse-cls", _alpha_grid),
-        RunSet("sparse-wd", "sparse-cls", _wd_grid),
+        RunSet(
+            "sparse-alpha",
+            "sparse-cls",
+            _alpha_sweep("sparse-cls", 3.0),
+            ("ntk_svm", "l2_max_margin"),
+            _kernel_direction_probes,
+        ),
+        RunSet("sparse-wd", "sparse-cls", _wd_grid, ("l1_max_margin",)),
         RunSet(
             "misgrok-main",
             "misgrok",
@@ -155,6 +203,7 @@ RUN_SETS: dict[str, RunSet] = {
             ("l2_max_margin", "l1_max_margin"),
             _misgrok_probes,
         ),
+        RunSet("misgrok-alpha", "misgrok", _alpha_sweep("misgrok", 6.0)),
         RunSet(
             "mc-main",
             "matrix-completion",
@@ -162,10 +211,15 @@ RUN_SETS: dict[str, RunSet] = {
             ("ntk_interpolant", "nuclear_norm"),
             _completion_probes,
         ),
-        RunSet("controls", "sparse-cls", _control_grid),
+        RunSet(
+            "mc-alpha",
+            "matrix-completion",
+            _alpha_sweep("matrix-completion", 4.0, COMPLETION_ALPHAS),
+        ),
+        RunSet("mc-wd", "matrix-completion", _completion_wd_grid, (), _completion_error_probes),
+        RunSet("controls", "sparse-cls", _control_grid, ("l2_max_margin", "l1_max_margin")),
         RunSet("modadd-alpha", "modadd", _modadd_alpha_grid),
         RunSet("modadd-break", "modadd", _modadd_break_grid),
-        RunSet("modadd-nowd", "modadd-nowd", lambda scale: [{}], paper_only=True),
     ]
 }
 
@@ -174,10 +228,11 @@ def run_set_names(claims: Sequence[Claim], scale: str) -> list[str]:
     """The run sets the claims read, in catalogue order (``samples`` is not a run set)."""
     names: list[str] = []
     for claim in claims:
-        if claim.runs in RUN_SETS and claim.runs not in names:
-            if RUN_SETS[claim.runs].paper_only and scale != "paper":
-                continue
-            names.append(claim.runs)
+        for name in claim.run_sets:
+            if name in RUN_SETS and name not in names:
+                if RUN_SETS[name].paper_only and scale != "paper":
+                    continue
+                names.append(name)
     return names
 
 
@@ -193,33 +248,19 @@ def fit_baselines(config: RunConfig, names: Sequence[str]) -> dict[str, Baseline
 def run_members(
     run_set: RunSet, configs: Sequence[RunConfig], log: Callable[[str], None]
 ) -> list[Member]:
-    """Every member of a run set: baselines first (the probes compare with them), then the run.
+    """Every member of a run set: baselines first (the probes compare with them, each
+    member with those fitted on its own data), then the runs through ``sweep.run_batch``,
+    which advances runs that differ only in α, λ, seed or lr as one vectorised computation
+    (identical results) and the others one by one."""
+    fitted = [fit_baselines(config, run_set.baselines) for config in configs]
+    by_key = {_key(c): b for c, b in zip(configs, fitted, strict=True)}
 
-    Run sets without baselines (sweeps) go through ``sweep.run_batch``, which advances runs
-    that differ only in α, λ, seed or lr as one vectorised computation (identical results).
-    """
-    if not run_set.baselines:
-        return _run_batched(run_set, configs, log)
-    members = []
-    for config in configs:
-        baselines = fit_baselines(config, run_set.baselines)
-        start = time.perf_counter()
-        trace = run(config, probes=run_set.probes(baselines))
-        if trace.status == "interrupted":
-            raise KeyboardInterrupt
-        log(
-            f"  {run_set.name}: {_describe(config)} -> {trace.status} in "
-            f"{time.perf_counter() - start:.1f}s"
-        )
-        members.append(Member(config, trace, baselines))
-    return members
+    def member_probes(prepared: Prepared) -> Probe:
+        probes = [f(prepared) for f in run_set.probes(by_key[_key(prepared.config)])]
+        return lambda theta: {k: v for probe in probes for k, v in probe(theta).items()}
 
-
-def _run_batched(
-    run_set: RunSet, configs: Sequence[RunConfig], log: Callable[[str], None]
-) -> list[Member]:
     start = time.perf_counter()
-    traces = run_batch(configs, warn=False)
+    traces = run_batch(configs, probes=[member_probes], warn=False)
     if any(trace.status == "interrupted" for trace in traces):
         raise KeyboardInterrupt
     seconds = time.perf_counter() - start
@@ -227,7 +268,11 @@ def _run_batched(
         log(f"  {run_set.name}: {_describe(config)} -> {trace.status}")
     how = "vectorised" if all(c.dynamics in BATCHED_DYNAMICS for c in configs) else "one by one"
     log(f"  {run_set.name}: {len(configs)} runs, {how}, in {seconds:.1f}s")
-    return [Member(config, trace) for config, trace in zip(configs, traces, strict=True)]
+    return [Member(c, t, b) for c, t, b in zip(configs, traces, fitted, strict=True)]
+
+
+def _key(config: RunConfig) -> str:
+    return json.dumps(config.to_dict(), sort_keys=True, default=str)
 
 
 def _describe(config: RunConfig) -> str:

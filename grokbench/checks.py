@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from grokbench.campaign import Member
-from grokbench.measure import transition
+from grokbench.measure import late_norm, linear_fit, transition
 from grokbench.spec import Claim, Transition
 
 
@@ -54,6 +54,22 @@ class Bound:
 
     def __str__(self) -> str:
         return f"{self.name} = {self.value:.4g} {'≥' if self.lower else '≤'} {self.limit:.4g}"
+
+
+def at_most(name: str, value: float, limit: float, scale: float | None = None) -> Bound:
+    """``value`` ≤ ``limit``; the margin is the slack over ``scale`` (default: the limit)."""
+    return Bound(name, value, limit, False, limit if scale is None else scale)
+
+
+def at_least(name: str, value: float, limit: float, scale: float | None = None) -> Bound:
+    """``value`` ≥ ``limit``; the margin is the slack over ``scale`` (default: |limit|, or 1)."""
+    return Bound(name, value, limit, True, (abs(limit) or 1.0) if scale is None else scale)
+
+
+def falls(name: str, first: float, last: float) -> Bound:
+    """``last`` < ``first`` (strictly: a series flat in α does not fall); the margin is the
+    fall relative to ``first``."""
+    return Bound(name, first - last, 1e-12 * max(abs(first), 1.0), True, max(abs(first), 1e-12))
 
 
 def judge(measured: dict[str, Any], bounds: Sequence[Bound]) -> Outcome:
@@ -106,6 +122,41 @@ def by_alpha(members: Sequence[Member]) -> dict[float, list[Member]]:
     return dict(sorted(groups.items()))
 
 
+def by_experiment(members: Sequence[Member]) -> dict[str, list[Member]]:
+    """Members grouped by experiment, in order of appearance (claims reading several run
+    sets judge each on its own)."""
+    groups: dict[str, list[Member]] = {}
+    for member in members:
+        groups.setdefault(member.config.experiment, []).append(member)
+    return groups
+
+
+def depth_of(member: Member) -> int:
+    """The homogeneity degree L of the member's model (2 unless its task says otherwise)."""
+    return int(member.config.task.get("depth", 2))
+
+
+def transition_offset(member: Member, t_grok: float) -> float:
+    """λ·t_grok − ln(‖θ(0)‖/‖θ_late‖): T2's finite-α offset of one run."""
+    trace = member.trace
+    return member.config.wd * t_grok - math.log(trace.records[0].param_norm / late_norm(trace))
+
+
+def slope_in_log_alpha(members: Sequence[Member]) -> tuple[float, float, dict[float, float]]:
+    """Slope (and its standard error) of λ·t_grok against ln α, α in θ̄'s convention, over
+    the members grouped by α; and α → mean λ·t_grok."""
+    grok: dict[float, float] = {}
+    for alpha, group in by_alpha(members).items():
+        shapes = shapes_of(group)
+        grok[alpha] = mean(
+            [known(s.t_grok, "t_grok") * m.config.wd for m, s in zip(group, shapes, strict=True)]
+        )
+    if len(grok) < 2:
+        raise Inconclusive("fewer than two values of α")
+    slope, stderr, _ = linear_fit([math.log(a) for a in grok], list(grok.values()))
+    return slope, stderr, grok
+
+
 def by_wd(members: Sequence[Member]) -> dict[float, list[Member]]:
     groups: dict[float, list[Member]] = {}
     for member in members:
@@ -136,6 +187,11 @@ def register(claim_id: str) -> Callable[[Check], Check]:
 def checks() -> dict[str, Check]:
     """Every registered check (the family modules are imported here, where they register,
     so that they can import this module)."""
-    from grokbench import checks_kernel, checks_late, checks_transition  # noqa: F401
+    from grokbench import (  # noqa: F401
+        checks_controls,
+        checks_kernel,
+        checks_late,
+        checks_transition,
+    )
 
     return REGISTRY

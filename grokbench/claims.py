@@ -36,7 +36,8 @@ def add_claim(claim: Claim, check: Check) -> Claim:
     """
     if claim.id in BY_ID:
         raise ConfigError(f"claim {claim.id}: already in the catalogue")
-    if claim.runs not in RUN_SETS:
+    unknown_sets = [name for name in claim.run_sets if name not in RUN_SETS]
+    if unknown_sets or not claim.run_sets:
         known = ", ".join(RUN_SETS)
         raise ConfigError(f"claim {claim.id}: unknown run set {claim.runs!r}; known: {known}")
     checks()  # the built-in checks register first, so a plug-in cannot be shadowed by them
@@ -62,12 +63,14 @@ def select(only: str | Sequence[str] | None = None) -> list[Claim]:
     """The claims named in ``only`` (comma-separated ids), or all; unknown ids are bad input."""
     if not only:
         return list(CLAIMS)
-    ids = [part.strip().upper() for part in (only.split(",") if isinstance(only, str) else only)]
-    unknown = [i for i in ids if i not in BY_ID]
+    folded = {claim_id.upper(): claim_id for claim_id in BY_ID}
+    asked = [part.strip() for part in (only.split(",") if isinstance(only, str) else only)]
+    unknown = [i for i in asked if i.upper() not in folded]
     if unknown:
         raise ConfigError(
             f"--only: unknown claim(s) {', '.join(unknown)}; known: {', '.join(BY_ID)}"
         )
+    ids = {folded[i.upper()] for i in asked}
     return [claim for claim in CLAIMS if claim.id in ids]
 
 
@@ -77,7 +80,7 @@ def verdict(
     seeds = sorted({m.config.seed for m in members})
     return Verdict(
         id=claim.id,
-        experiment=members[0].config.experiment if members else claim.runs,
+        experiment=",".join(dict.fromkeys(m.config.experiment for m in members)) or claim.runs,
         scale=scale,
         status=outcome.status,  # type: ignore[arg-type]
         measured=outcome.measured,
@@ -94,7 +97,8 @@ def check(
     claim: Claim, members: Sequence[Member], samples: dict[str, object], scale: str
 ) -> Outcome:
     """Apply the claim's check; evidence that cannot decide gives inconclusive, never pass
-    (a paper-only claim below paper scale, a run set that did not finish, a bad run)."""
+    (a paper-only claim below paper scale, a run set that did not finish, a bad run). An
+    erratum's expected failure becomes "erratum"; its pass becomes a failure."""
     if claim.paper_only and scale != "paper":
         return Outcome(
             "inconclusive", {}, None, f"paper-only claim; run with --scale paper (now {scale})"
@@ -107,10 +111,57 @@ def check(
         if claim.id == "G1":
             from grokbench.checks_samples import check_g1
 
-            return check_g1(claim, samples)
-        return checks()[claim.id](claim, members)
+            outcome = check_g1(claim, samples)
+        else:
+            outcome = checks()[claim.id](claim, members)
     except Inconclusive as reason:
         return Outcome("inconclusive", {}, None, str(reason))
+    return as_erratum(outcome) if claim.erratum else outcome
+
+
+def as_erratum(outcome: Outcome) -> Outcome:
+    """A strict expected failure (pytest's xfail(strict=True)): the printed claim failing
+    confirms the erratum; passing is an unexpected pass, which counts as a failure. The
+    margin flips sign with the verdict: > 0 while the erratum holds."""
+    margin = None if outcome.margin is None else -outcome.margin
+    if outcome.status == "fail":
+        reason = f"erratum confirmed: {outcome.reason}"
+        return Outcome("erratum", outcome.measured, margin, reason)
+    if outcome.status == "pass":
+        reason = "unexpected pass: the printed claim held, so the erratum is wrong"
+        return Outcome("fail", outcome.measured, margin, reason)
+    return outcome
+
+
+def evidence_of(claim: Claim, members: dict[str, list[Member]]) -> list[Member]:
+    """The members of every run set the claim reads, in order; empty when one of them is
+    missing (it did not finish)."""
+    if any(name not in members for name in claim.run_sets):
+        return []
+    return [member for name in claim.run_sets for member in members[name]]
+
+
+def judge_all(
+    claims: Sequence[Claim],
+    members: dict[str, list[Member]],
+    timings: dict[str, float],
+    samples: dict[str, object],
+    scale: str,
+) -> list[Verdict]:
+    """Every claim's verdict from collected run sets: what the CLI and the pytest plugin
+    both call once the runs are there."""
+    verdicts = []
+    for claim in claims:
+        evidence = evidence_of(claim, members)
+        outcome = check(claim, evidence, samples, scale)
+        seconds = sum(timings.get(name, 0.0) for name in claim.run_sets)
+        verdicts.append(verdict(claim, outcome, evidence, scale, seconds))
+    return verdicts
+
+
+def failed(verdicts: Sequence[Verdict]) -> bool:
+    """Whether a claim failed (an erratum confirmed is not a failure; inconclusive is not)."""
+    return any(v.status == "fail" for v in verdicts)
 
 
 def evaluate(
@@ -133,10 +184,6 @@ def evaluate(
         sample_start = time.perf_counter()
         samples = sample_sweep(scale)
         timings["samples"] = time.perf_counter() - sample_start
-    verdicts = []
-    for claim in claims:
-        evidence = members.get(claim.runs, [])
-        outcome = check(claim, evidence, samples, scale)
-        verdicts.append(verdict(claim, outcome, evidence, scale, timings.get(claim.runs, 0.0)))
+    verdicts = judge_all(claims, members, timings, samples, scale)
     wall = time.perf_counter() - start
     return Evaluation(scale, list(claims), verdicts, members, timings, samples, wall, interrupted)

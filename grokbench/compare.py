@@ -34,7 +34,9 @@ from tabulate import tabulate
 
 from grokbench.spec import VERDICTS_SCHEMA, ConfigError
 
-STATUSES = ("pass", "fail", "inconclusive")
+STATUSES = ("pass", "fail", "inconclusive", "erratum")
+#: Statuses that hold the claim as the catalogue states it (an erratum confirmed included).
+GOOD = ("pass", "erratum")
 _TOLERANCE = re.compile(
     r"^\s*(?:±|\+/-|\+-)?\s*(\d*\.?\d+(?:[eE][-+]?\d+)?)\s*(%)?\s*$",
 )
@@ -159,9 +161,9 @@ def check_verdicts(data: Any, source: str) -> dict[str, dict[str, Any]]:
 def _status_kind(base: str, new: str) -> str | None:
     if base == new:
         return None
-    if base == "pass":
+    if base in GOOD and new not in GOOD:
         return "regressed"
-    if new == "pass":
+    if new in GOOD and base not in GOOD:
         return "improved"
     return "changed"
 

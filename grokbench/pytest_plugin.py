@@ -59,7 +59,7 @@ def grokbench_claims(
 ) -> ClaimRunner:
     """Run claims and return their verdicts; timed through pytest-benchmark with --benchmark."""
     from grokbench.campaign import collect, run_set_names
-    from grokbench.claims import check, select, verdict
+    from grokbench.claims import judge_all, select
     from grokbench.plugin_claims import merge, screen
 
     def run_claims(
@@ -75,14 +75,10 @@ def grokbench_claims(
             missing = [n for n in run_set_names(kept, scale) if n not in members]
             found, timings = collect(missing, scale, lambda line: None, overrides)
             members.update({name: (found[name], timings[name]) for name in found})
-            out = []
-            for claim in kept:
-                group, seconds = members.get(claim.runs, ([], 0.0))
-                samples = _samples(scale) if claim.id == "G1" else {}
-                out.append(
-                    verdict(claim, check(claim, group, samples, scale), group, scale, seconds)
-                )
-            return merge(claims, out, skipped)
+            samples = _samples(scale) if any(c.id == "G1" for c in kept) else {}
+            groups = {name: group for name, (group, _) in members.items()}
+            seconds = {name: wall for name, (_, wall) in members.items()}
+            return merge(claims, judge_all(kept, groups, seconds, samples, scale), skipped)
 
         if request.config.getoption("--benchmark"):
             benchmark = request.getfixturevalue("benchmark")

@@ -19,10 +19,16 @@ from grokbench.catalogue import FAMILIES
 from grokbench.claims import Evaluation
 from grokbench.fileio import write_atomic
 from grokbench.measure import linear_fit, transition
+from grokbench.power import power_rows
 from grokbench.sample_complexity import plot_sample_complexity, render_table
 from grokbench.spec import Verdict
 
-MARK = {"pass": "✅ pass", "fail": "❌ fail", "inconclusive": "⚠️ inconclusive"}
+MARK = {
+    "pass": "✅ pass",
+    "fail": "❌ fail",
+    "inconclusive": "⚠️ inconclusive",
+    "erratum": "📝 erratum confirmed",
+}
 
 
 def _number(value: Any) -> str:
@@ -75,7 +81,7 @@ def family_table(evaluation: Evaluation) -> str:
     rows = []
     total = sum(evaluation.timings.values()) or 1.0
     for family in dict.fromkeys([*FAMILIES, *(c.family for c in evaluation.claims)]):
-        sets = {c.runs for c in evaluation.claims if c.family == family}
+        sets = {name for c in evaluation.claims if c.family == family for name in c.run_sets}
         own = [s for s in sets if s not in seen and s in evaluation.timings]
         seen.update(own)
         seconds = sum(evaluation.timings[s] for s in own)
@@ -180,6 +186,23 @@ def _save(figure: Any, path: Path) -> Path:
     return path
 
 
+def power_table(evaluation: Evaluation) -> str:
+    """Each claim's counterfactual (CLAIMS.md), the check's verdict and margin on synthetic
+    evidence from it, and its verdict on the theory's own world (grokbench.power)."""
+    rows = []
+    for row in power_rows([v.id for v in evaluation.verdicts]):
+        margin = "-" if row["margin"] is None else f"{row['margin']:+.3g}"
+        status = MARK.get(row["status"], "-") if row["status"] else "-"
+        true = MARK.get(row["true_status"], "-") if row["true_status"] else "-"
+        rows.append([row["id"], row["counterfactual"], status, margin, true])
+    headers = ["claim", "counterfactual", "verdict there", "margin there", "true world"]
+    note = (
+        "Synthetic evidence (grokbench/power.py); a margin < 0 is how far outside the "
+        "tolerance the counterfactual lands. tests/test_power.py asserts every row.\n\n"
+    )
+    return note + tabulate(rows, headers, tablefmt="github")
+
+
 def _levels(member: Member, names: Sequence[str]) -> dict[str, float]:
     return {name: member.baselines[name].test_value for name in names if name in member.baselines}
 
@@ -192,8 +215,8 @@ def render(evaluation: Evaluation, path: Path) -> str:
     lines = [f"# grokbench claims report ({evaluation.scale} scale)", ""]
     lines += _environment_lines(evaluation) if env else []
     lines += [
-        f"**{counts['pass']} pass, {counts['fail']} fail, {counts['inconclusive']} inconclusive** "
-        f"in {evaluation.wall_s:.0f} s.",
+        f"**{counts['pass']} pass, {counts['erratum']} erratum confirmed, {counts['fail']} fail, "
+        f"{counts['inconclusive']} inconclusive** in {evaluation.wall_s:.0f} s.",
         "",
         summary_table(evaluation),
         "",
@@ -202,6 +225,7 @@ def render(evaluation: Evaluation, path: Path) -> str:
     if reasons:
         lines += ["## Why claims failed or were inconclusive", "", *reasons, ""]
     lines += ["## Time per claim family", "", family_table(evaluation), ""]
+    lines += ["## Power: every check fails its counterfactual", "", power_table(evaluation), ""]
     lines += _sections(evaluation, stem, path.parent)
     return "\n".join(lines) + "\n"
 

@@ -18,7 +18,8 @@ if TYPE_CHECKING:  # torch is imported lazily so that store and compare start fa
 
 SCALES: tuple[str, ...] = ("smoke", "ci", "paper")
 TaskKind = Literal["binary", "multiclass", "regression"]
-Status = Literal["pass", "fail", "inconclusive"]
+#: "erratum": a claim the paper misprints (Claim.erratum), failing as the erratum predicts.
+Status = Literal["pass", "fail", "inconclusive", "erratum"]
 
 TRACE_SCHEMA = "grokbench.trace/1"
 VERDICTS_SCHEMA = "grokbench.verdicts/1"
@@ -274,7 +275,15 @@ class Claim:
     """One assertion of CLAIMS.md as data: what it says, which runs it reads, what it
     expects. ``limits`` holds the numbers the check compares against (thresholds, targets,
     tolerances, all named); they live here, beside the claim, so that changing an
-    expectation is a one-line edit of data, never of a check function."""
+    expectation is a one-line edit of data, never of a check function.
+
+    ``basis`` says, per limit, where it comes from: ``"paper: ..."`` or ``"eng.: ..."``
+    with a one-line reason (fixed before any run it judges). ``runs`` names the run set
+    the check reads, or several joined by ``+``. ``counterfactual`` is the plausible other
+    world in which the claim is false and which its check must reject (the Power table).
+    ``erratum`` marks a claim the paper misprints: its check is expected to fail (the
+    verdict is then "erratum"), and a pass counts as a failure, like a strict xfail.
+    """
 
     id: str
     title: str
@@ -285,6 +294,14 @@ class Claim:
     limits: dict[str, float]
     section: str
     paper_only: bool = False
+    basis: dict[str, str] = field(default_factory=dict)
+    counterfactual: str = ""
+    erratum: bool = False
+
+    @property
+    def run_sets(self) -> tuple[str, ...]:
+        """The names of the run sets the check reads, in order."""
+        return tuple(part.strip() for part in self.runs.split("+") if part.strip())
 
 
 @dataclass
