@@ -10,6 +10,7 @@ judge them, never from their outcome.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 from grokbench.spec import Claim
@@ -232,6 +233,25 @@ CLAIMS: list[Claim] = [
                  "l2_error_min": "eng.: L2 needs Ω(d) samples, so near chance (0.5) there"},
           counterfactual="equal error curves"),
 ]  # fmt: skip
+
+_BOTH = ("homogeneous", "zero_init")
+#: What each claim assumes of the model: homogeneity (the ln α/λ time scales, the
+#: linearisation at αθ̄ and the late-phase KKT problem rest on it) and a zero output at θ̄
+#: (the kernel regime is the linearisation at a zero-output point, and the transition is
+#: the escape from it). M1, W1, N1, X1 and G1 are empirical and assume neither.
+_NEEDS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("K1", "K2", "K3", "K3-printed", "K4", "K5", "K6", "T1", "T2", "T3",
+                     "T4", "T5", "T6", "S1", "R2", "R3", "R7"), _BOTH),
+    **dict.fromkeys(("R1", "R4", "R5", "R6", "R8"), ("homogeneous",)),
+}  # fmt: skip
+#: The parameters each claim's probes read by name.
+_READS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("K2", "K6", "R1", "R7"), ("u", "v")),  # w = u^L − v^L, a diagonal net
+    **dict.fromkeys(("K4", "R4", "R8"), ("U", "V")),  # W = UUᵀ − VVᵀ, a factorisation
+}
+CLAIMS = [
+    dataclasses.replace(c, needs=_NEEDS.get(c.id, ()), reads=_READS.get(c.id, ())) for c in CLAIMS
+]
 
 BY_ID: dict[str, Claim] = {claim.id: claim for claim in CLAIMS}
 FAMILIES = (KERNEL, TRANSITION, LATE, CONTROLS)

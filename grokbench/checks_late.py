@@ -144,18 +144,30 @@ def _nuclear(member: Member) -> float:
     return float(np.linalg.svd(matrix, compute_uv=False).sum())
 
 
-def _converged(member: Member, tol: float) -> float:
-    """The relative change of ‖θ‖ over the last 10% of the run; inconclusive above ``tol``."""
+def _norm_change(member: Member) -> float:
+    """The relative change of ‖θ‖ over the last 10% of the run."""
     trace = member.trace
     end = trace.records[-1].t
     norms = window_values(trace, "param_norm", 0.9 * end, end)
-    change = float(abs(norms[-1] / norms[0] - 1)) if len(norms) > 1 else math.inf
-    if not change <= tol:
+    return float(abs(norms[-1] / norms[0] - 1)) if len(norms) > 1 else math.inf
+
+
+def _converged(members: Sequence[Member], tol: float) -> float:
+    """The largest relative change of ‖θ‖ over the last 10% of a run; inconclusive, naming
+    every such run, when one moves more than ``tol``."""
+    changes = [_norm_change(m) for m in members]
+    moving = [
+        f"{m.config.experiment} alpha={m.trace.summary['alpha']:g} seed {m.config.seed} "
+        f"({change:.2%})"
+        for m, change in zip(members, changes, strict=True)
+        if not change <= tol
+    ]
+    if moving:
         raise Inconclusive(
-            f"{member.config.experiment} alpha={member.trace.summary['alpha']:g} seed "
-            f"{member.config.seed}: ‖θ‖ still moves {change:.2%} over the last 10% of the run"
+            f"‖θ‖ still moves more than {tol:.1%} over the last 10% of the run: "
+            + ", ".join(moving)
         )
-    return change
+    return max(changes)
 
 
 @register("R5")
@@ -164,9 +176,10 @@ def check_r5(claim: Claim, members: Sequence[Member]) -> Outcome:
     limits = claim.limits
     measured: dict[str, Any] = {}
     bounds: list[Bound] = []
+    shapes_of(members, need_transition=False)
+    _converged(members, limits["converged_tol"])
     for experiment, group in by_experiment(members).items():
-        shapes_of(group, need_transition=False)
-        changes = [_converged(m, limits["converged_tol"]) for m in group]
+        changes = [_norm_change(m) for m in group]
         groups = by_alpha(group)
         norms = {a: mean([late_norm(m.trace) for m in g]) for a, g in groups.items()}
         finals = {a: mean([shapes_of([m], False)[0].final for m in g]) for a, g in groups.items()}

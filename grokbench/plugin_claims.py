@@ -1,7 +1,7 @@
 """Which claims apply to a plug-in model: those whose assumptions its check meets.
 
 ``grokbench.plugins`` measures a plug-in model; here each claim is matched against that
-check (``plugins.NEEDS``) and against the parameters its probes read (``LAYOUT``). Claims
+check (``Claim.needs``) and against the parameters its probes read (``Claim.reads``). Claims
 that do not apply become inconclusive verdicts with the reason, and are not run.
 """
 
@@ -13,30 +13,17 @@ from typing import Any
 from grokbench.plugins import WHY, ModelCheck, unmet
 from grokbench.spec import Claim, Verdict
 
-#: Claims whose probes read a built-in model's parameters by name.
-LAYOUT: dict[str, tuple[str, ...]] = {
-    "K2": ("u", "v"),  # w = u^L − v^L, a diagonal net
-    "R1": ("u", "v"),
-    "K4": ("U", "V"),  # W = UUᵀ − VVᵀ, a matrix factorisation
-    "R4": ("U", "V"),
-}
 
-
-def _layout_missing(claim_id: str, check: ModelCheck) -> bool:
-    names = LAYOUT.get(claim_id, ())
-    return bool(names) and not set(names) <= set(check.parameters)
-
-
-def reasons(claim_id: str, check: ModelCheck) -> list[str]:
-    """Why ``claim_id`` does not apply to the checked model (empty when it does): an unmet
-    assumption (``NEEDS``) or parameters its probes read (``LAYOUT``)."""
+def reasons(claim: Claim, check: ModelCheck) -> list[str]:
+    """Why ``claim`` does not apply to the checked model (empty when it does): an unmet
+    assumption (``Claim.needs``) or parameters its probes read (``Claim.reads``)."""
     out = []
-    for need in unmet(claim_id, check):
+    for need in unmet(claim, check):
         what = "not homogeneous" if need == "homogeneous" else "not zero at init"
-        out.append(f"model {check.model} is {what}; {claim_id} {WHY[need]}")
-    if _layout_missing(claim_id, check):
-        names = ", ".join(LAYOUT[claim_id])
-        out.append(f"{claim_id} reads parameters {names}, which model {check.model} lacks")
+        out.append(f"model {check.model} is {what}; {claim.id} {WHY[need]}")
+    if claim.reads and not set(claim.reads) <= set(check.parameters):
+        names = ", ".join(claim.reads)
+        out.append(f"{claim.id} reads parameters {names}, which model {check.model} lacks")
     return out
 
 
@@ -53,17 +40,18 @@ def screen(
     checked: dict[str, tuple[Any, ModelCheck]] = {}
     kept, skipped = [], []
     for claim in claims:
-        run_set = RUN_SETS.get(claim.runs)
-        if run_set is None or (run_set.paper_only and scale != "paper"):
-            kept.append(claim)
-            continue
-        if claim.runs not in checked:
-            config = run_set.configs(scale, overrides)[0]
-            found = prepare(config).model_check  # prepare checks a plug-in model
-            assert found is not None
-            checked[claim.runs] = (config, ModelCheck(**found))
-        config, check = checked[claim.runs]
-        why = reasons(claim.id, check)
+        why: list[str] = []
+        for name in claim.run_sets:  # a claim applies when it applies in every run set
+            run_set = RUN_SETS.get(name)
+            if run_set is None or (run_set.paper_only and scale != "paper"):
+                continue
+            if name not in checked:
+                config = run_set.configs(scale, overrides)[0]
+                found = prepare(config).model_check  # prepare checks a plug-in model
+                assert found is not None
+                checked[name] = (config, ModelCheck(**found))
+            config, check = checked[name]
+            why += [reason for reason in reasons(claim, check) if reason not in why]
         if not why:
             kept.append(claim)
             continue

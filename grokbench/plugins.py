@@ -12,7 +12,7 @@ A model may declare ``degree`` (L) and ``reference_parameters()`` (θ̄ by param
 as ``grokbench.models.HomogeneousModel`` does; otherwise θ̄ is the parameters the factory
 returned. Either way the harness measures, on the training inputs, f(cθ)/c^L at two
 scalings c (which estimates L) and f(θ̄). A model that is not homogeneous, or not zero
-at θ̄, still runs, but the claims that assume it (``NEEDS``) become inconclusive
+at θ̄, still runs, but the claims that assume it (``Claim.needs``) become inconclusive
 (``grokbench.plugin_claims``).
 """
 
@@ -31,21 +31,12 @@ import torch
 from torch import nn
 
 from grokbench.catalogue import CLAIMS
-from grokbench.spec import ConfigError, TaskData
+from grokbench.spec import Claim, ConfigError, TaskData
 
 if TYPE_CHECKING:
     from grokbench.flat import FlatModel
     from grokbench.runner import Prepared, ProbeFactory
 
-_THEORY = ("K1", "K2", "K3", "K4", "K5", "T1", "T2", "T3", "T4", "S1")
-#: What each claim assumes of the model: ``homogeneous`` (f(cθ) = c^L f(θ): the ln α/λ time
-#: scales, the linearisation at αθ̄ and the late-phase KKT problem rest on it) and
-#: ``zero_init`` (f(θ̄) = 0: the kernel regime is the linearisation at a zero-output point,
-#: and the transition is the escape from it). M1, W1, N1, X1 and G1 are empirical.
-NEEDS: dict[str, tuple[str, ...]] = {
-    **{i: ("homogeneous", "zero_init") for i in (*_THEORY, "R2", "R3")},
-    **{i: ("homogeneous",) for i in ("R1", "R4", "R5", "R6")},
-}
 SCALINGS = (2.0, 0.5)
 WHY = {
     "homogeneous": "needs f(cθ) = c^L f(θ)",
@@ -205,7 +196,7 @@ def measure(path: str, flat: FlatModel, x: torch.Tensor, declared: float | None)
         path, degree if math.isfinite(degree) else 1.0, declared, estimates, error,
         float(f_bar.abs().max()), ref_rel, tol, error <= tol, ref_rel <= tol, list(flat.names),
     )  # fmt: skip
-    check.not_applicable = [c.id for c in CLAIMS if unmet(c.id, check)]
+    check.not_applicable = [c.id for c in CLAIMS if unmet(c, check)]
     check.warnings = _warnings(check)
     return check
 
@@ -235,9 +226,9 @@ def _warnings(check: ModelCheck) -> list[str]:
     return out
 
 
-def unmet(claim_id: str, check: ModelCheck) -> list[str]:
-    """The assumptions of ``claim_id`` (``NEEDS``) that the checked model does not meet."""
-    return [need for need in NEEDS.get(claim_id, ()) if not getattr(check, need)]
+def unmet(claim: Claim, check: ModelCheck) -> list[str]:
+    """The assumptions of ``claim`` (``Claim.needs``) that the checked model does not meet."""
+    return [need for need in claim.needs if not getattr(check, need)]
 
 
 def check_prepared(prepared: Prepared) -> dict[str, Any]:

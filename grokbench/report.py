@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from tabulate import tabulate
 
-from grokbench.campaign import Member
+from grokbench.campaign import RUN_SETS, Member
 from grokbench.catalogue import FAMILIES
 from grokbench.claims import Evaluation
 from grokbench.fileio import write_atomic
@@ -253,55 +253,30 @@ def _environment_lines(evaluation: Evaluation) -> list[str]:
 
 
 def _sections(evaluation: Evaluation, stem: Path, base: Path) -> list[str]:
-    members, lines = evaluation.members, []
+    """A section per run set, from its metadata (title, baseline levels): baselines table,
+    the test metric of one seed per setting, and for α sweeps λ·t_grok against ln α."""
+    lines: list[str] = []
 
     def image(path: Path, alt: str) -> str:
         return f"![{alt}]({path.relative_to(base).as_posix()})"
 
-    if "sparse-main" in members:
-        main = members["sparse-main"]
-        lines += ["## sparse-cls (grokking)", "", baselines_table(main[0]), ""]
-        levels = _levels(main[0], ("l2_max_margin", "l1_max_margin"))
-        lines.append(
-            image(
-                plot_curves(main, stem / "sparse_main.png", "sparse-cls, seeds", levels),
-                "sparse-cls",
-            )
-        )
-        lines.append(image(plot_norm_decay(main, stem / "sparse_norm.png"), "norm decay"))
-        if "sparse-alpha" in members:
-            sweep = [m for m in members["sparse-alpha"] if m.config.seed == 0]
-            lines.append(
-                image(
-                    plot_curves(sweep, stem / "sparse_alpha.png", "sparse-cls, α sweep", levels),
-                    "alpha sweep",
-                )
-            )
-            lines.append(
-                image(
-                    plot_grok_times(members["sparse-alpha"], stem / "sparse_tgrok.png"),
-                    "t_grok vs ln alpha",
-                )
-            )
+    for name, group in evaluation.members.items():
+        run_set = RUN_SETS.get(name)
+        title = (run_set.title if run_set else "") or name
+        lines += [f"## {title}", ""]
+        if group[0].baselines:
+            lines += [baselines_table(group[0]), ""]
+        levels = _levels(group[0], run_set.levels if run_set else ())
+        shown = [m for m in group if m.config.seed == group[0].config.seed] or group
+        if len({m.config.seed for m in group}) == len(group):
+            shown = group  # a seed grid: every run
+        lines.append(image(plot_curves(shown, stem / f"{name}.png", title, levels), title))
+        if name == "sparse-main":
+            lines.append(image(plot_norm_decay(group, stem / "sparse_norm.png"), "norm decay"))
+        if len({m.trace.summary.get("alpha") for m in group}) >= 2:
+            path = stem / f"{name}_tgrok.png"
+            lines.append(image(plot_grok_times(group, path), "t_grok vs ln alpha"))
         lines.append("")
-    for name, title, level_names in (
-        ("misgrok-main", "misgrok (misgrokking)", ("l2_max_margin", "l1_max_margin")),
-        ("mc-main", "matrix-completion", ("ntk_interpolant", "nuclear_norm")),
-        ("modadd-alpha", "modadd", ()),
-        ("controls", "controls", ()),
-    ):
-        if name in members:
-            group = members[name]
-            lines += [f"## {title}", ""]
-            if group[0].baselines:
-                lines += [baselines_table(group[0]), ""]
-            lines += [
-                image(
-                    plot_curves(group, stem / f"{name}.png", title, _levels(group[0], level_names)),
-                    title,
-                ),
-                "",
-            ]
     # Evaluation.samples holds checks_samples' results: "rows" is sample_complexity's list
     rows = cast(list[dict[str, Any]], evaluation.samples.get("rows"))
     if rows:

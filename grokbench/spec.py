@@ -283,6 +283,10 @@ class Claim:
     world in which the claim is false and which its check must reject (the Power table).
     ``erratum`` marks a claim the paper misprints: its check is expected to fail (the
     verdict is then "erratum"), and a pass counts as a failure, like a strict xfail.
+    ``needs`` is what the claim assumes of the model (``homogeneous``: f(cθ) = c^L f(θ);
+    ``zero_init``: f(θ̄) = 0) and ``reads`` the parameters its probes read by name (a
+    diagonal net's u, v; a factorisation's U, V): a plug-in model that lacks either makes
+    the claim inconclusive, without running it.
     """
 
     id: str
@@ -297,6 +301,8 @@ class Claim:
     basis: dict[str, str] = field(default_factory=dict)
     counterfactual: str = ""
     erratum: bool = False
+    needs: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
 
     @property
     def run_sets(self) -> tuple[str, ...]:

@@ -87,11 +87,5 @@ def test_bad_evidence_is_inconclusive_never_pass():
     assert diverged.status == "inconclusive" and "diverged" in diverged.reason
     flat = _member(final=0.55, plateau=0.55)
     assert _verdict("T2", [flat]).status == "inconclusive"
-    assert _verdict("N1", []).status == "inconclusive"  # paper-only at ci
-
-
-def test_controls_pass_near_chance_and_fail_when_learned():
-    near = [_member(plateau=0.5, final=0.52)]
-    assert _verdict("X1", near).status == "pass"
-    learned = [_member(plateau=0.5, final=0.9)]
-    assert _verdict("X1", learned).status == "fail"
+    missing = _verdict("N1", [])  # a run set that did not finish
+    assert missing.status == "inconclusive" and "did not finish" in missing.reason

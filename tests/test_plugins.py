@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from grokbench import probes
+from grokbench.catalogue import BY_ID
 from grokbench.claims import select
 from grokbench.cli import main
 from grokbench.config import make_config
@@ -125,7 +126,7 @@ def test_claims_that_read_another_models_parameters_do_not_apply():
     kept, skipped = screen(select("K1,K2,R1,R2"), "smoke", {"model": config.model})
     assert [c.id for c in kept] == ["K1", "R2"]
     assert all("lacks" in v.reason for v in skipped)
-    assert reasons("K2", _check(config)) and not reasons("R2", _check(config))
+    assert reasons(BY_ID["K2"], _check(config)) and not reasons(BY_ID["R2"], _check(config))
 
 
 def _check(config: RunConfig):  # type: ignore[no-untyped-def]
