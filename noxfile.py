@@ -1,5 +1,6 @@
 """Sessions: ``nox -s tests`` (unit tests), ``nox -s claims`` (the claims at ci scale,
-writing reports/), ``nox -s bench`` (benchmarks, writing reports/BENCH.md), ``nox -s lint``.
+writing reports/), ``nox -s bench`` (benchmarks, writing reports/BENCH.md), ``nox -s lint``
+(ruff and mypy, pinned).
 
 Set GROKBENCH_TORCH (e.g. ``torch==2.13.0``) to choose the torch build installed first.
 """
@@ -33,8 +34,15 @@ def claims(session: nox.Session) -> None:
     """Every claim at ci scale; writes reports/CLAIMS.md and reports/verdicts.json."""
     _install(session)
     session.run(
-        "grokbench", "claims", "--scale", "ci", "--report", "reports/CLAIMS.md",
-        "--json", "reports/verdicts.json", *session.posargs,
+        "grokbench",
+        "claims",
+        "--scale",
+        "ci",
+        "--report",
+        "reports/CLAIMS.md",
+        "--json",
+        "reports/verdicts.json",
+        *session.posargs,
     )
 
 
@@ -58,8 +66,16 @@ def bench(session: nox.Session) -> None:
                 "reports/BENCH.md")  # fmt: skip
 
 
+#: Pinned, so that a new release of a linter cannot turn a clean tree red overnight.
+LINTERS = ("ruff==0.17.6", "mypy==2.4.1")
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
-    session.install("ruff", "mypy")
+    """ruff (rules and format) on the tree, mypy on grokbench/ with the project installed
+    (so torch, numpy and scipy are typed, not Any)."""
+    _install(session)
+    session.install(*LINTERS)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    session.run("mypy", "grokbench")

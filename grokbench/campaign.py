@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from grokbench import probes as P
+from grokbench import progress
 from grokbench.catalogue import BY_ID
 from grokbench.config import make_config
 from grokbench.dynamics import Probe
@@ -291,7 +291,7 @@ def collect(
     Ctrl-C stops the collection: the run sets that finished are returned, the rest are
     missing from the result (the caller reports them as not done).
     """
-    log = log or (lambda line: print(line, file=sys.stderr, flush=True))
+    log = log or progress.log  # stderr, unless grokbench -q
     configs = {name: RUN_SETS[name].configs(scale, base) for name in names}  # validates first
     results: dict[str, list[Member]] = {}
     timings: dict[str, float] = {}

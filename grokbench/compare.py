@@ -6,8 +6,9 @@ markdown table and the one-line summary that ``grokbench compare`` prints.
 
 How a change is judged, claim by claim:
 
-- status: pass → fail or pass → inconclusive is a regression; fail or inconclusive → pass
-  is an improvement; fail ↔ inconclusive is a change (reported, not a regression).
+- status: pass and erratum (a confirmed erratum) hold the claim as the catalogue states it;
+  from one of them to fail or inconclusive is a regression, the other way an improvement;
+  fail ↔ inconclusive is a change (reported, not a regression).
 - a claim in BASE but not in NEW is a regression (``missing``); one only in NEW is ``added``.
 - values: every number in ``measured`` (a number, or each numeric entry of a dict) is
   compared with the same entry in the other set. BASE's ``tolerance`` decides (NEW's when

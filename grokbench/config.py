@@ -12,7 +12,6 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from grokbench.dynamics import BUILTIN_DYNAMICS, resolve_optimizer
 from grokbench.experiments import get_experiment
 from grokbench.spec import SCALES, ConfigError, Experiment, Horizon, RunConfig
 
@@ -138,6 +137,8 @@ def make_config(
     if experiment.name == "matrix-completion" and sizes["n"] > sizes["d"] ** 2:
         raise ConfigError(f"n: must be ≤ d² ({sizes['d'] ** 2}), got {sizes['n']}")
     dynamics = common.get("dynamics", "flow")
+    from grokbench.dynamics import BUILTIN_DYNAMICS, resolve_optimizer  # torch: not at import
+
     if dynamics not in BUILTIN_DYNAMICS:
         resolve_optimizer(dynamics)  # raises a ConfigError naming the problem
     if "model" in common:

@@ -34,7 +34,7 @@ OPTIMIZERS: dict[str, tuple[str, dict[str, Any]]] = {
     "rmsprop": ("torch.optim:RMSprop", {}),
     "adagrad": ("torch.optim:Adagrad", {}),
 }
-BUILTIN_DYNAMICS = ("flow", "gd", "ngd")
+BUILTIN_DYNAMICS = ("flow", "gd", "ngd", "logflow")  # logflow: grokbench.logtime
 
 
 class Recorder:

@@ -14,19 +14,27 @@ import torch
 
 from grokbench.spec import ConfigError
 
+#: Dtypes a device type cannot compute in (MPS has no float64).
+UNSUPPORTED = {"mps": (torch.float64,)}
 
-def resolve_device(name: str) -> torch.device:
-    """``auto`` picks cuda, then mps, then cpu; an absent device is a ConfigError."""
+
+def resolve_device(name: str, dtype: torch.dtype = torch.float64) -> torch.device:
+    """``auto`` picks cuda, then mps, then cpu, skipping a device that cannot compute in
+    ``dtype`` (MPS in float64); an absent device, or one asked for a dtype it lacks, is a
+    ConfigError."""
     if name == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
-        if torch.backends.mps.is_available():
+        if torch.backends.mps.is_available() and dtype not in UNSUPPORTED["mps"]:
             return torch.device("mps")
         return torch.device("cpu")
     if name == "cuda" and not torch.cuda.is_available():
         raise ConfigError("device: cuda is not available on this machine; use cpu or auto")
     if name == "mps" and not torch.backends.mps.is_available():
         raise ConfigError("device: mps is not available on this machine; use cpu or auto")
+    if dtype in UNSUPPORTED.get(name, ()):
+        kind = str(dtype).removeprefix("torch.")
+        raise ConfigError(f"device: {name} cannot compute in {kind}; use dtype=float32 or cpu")
     return torch.device(name)
 
 

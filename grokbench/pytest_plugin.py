@@ -9,12 +9,18 @@ It gives every test suite, ours and downstream projects', two things:
   (another optimizer, a plug-in model ``{"model": "package.module:factory"}``, a model's
   own sizes) and returns their Verdicts in catalogue order; run sets are shared between
   calls with the same scale and overrides within a test session. Claims that do not apply
-  to a plug-in model (``grokbench.plugins``) come back inconclusive, with the reason.
+  to a plug-in model (``grokbench.plugins``) come back inconclusive, with the reason;
+- the marker ``grokbench``, put on every test that uses the fixture (``-m grokbench``);
+- ``assert_verdict(v)`` for one verdict and ``assert_verdicts(vs)`` for many: every failed
+  claim is reported (one failure) before an inconclusive one would skip the test.
+
+pytest-benchmark is optional: without it (or with ``-p no:benchmark``) everything but
+``--benchmark`` works.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import pytest
@@ -36,6 +42,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="scale of the grokbench claim suites (default ci)")  # fmt: skip
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``grokbench`` marker (claim tests carry it; ``-m grokbench`` selects them);
+    ``--benchmark`` without pytest-benchmark is a usage error, not a missing fixture later."""
+    config.addinivalue_line("markers", "grokbench: a test that checks grokbench claims")
+    if config.getoption("--benchmark") and not config.pluginmanager.hasplugin("benchmark"):
+        raise pytest.UsageError(
+            "--benchmark needs pytest-benchmark: pip install 'grokbench[pytest]' "
+            "(or drop -p no:benchmark)"
+        )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses ``grokbench_claims``, so ``-m "not grokbench"`` skips them."""
+    for item in items:
+        if "grokbench_claims" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.grokbench)
+
+
+@pytest.hookimpl(optionalhook=True)  # pytest-benchmark's hook: absent without the plugin
 def pytest_benchmark_update_machine_info(
     config: pytest.Config, machine_info: dict[str, Any]
 ) -> None:
@@ -94,11 +119,34 @@ def _samples(scale: str) -> dict[str, object]:
     return sample_sweep(scale)
 
 
+#: Statuses that hold the claim as the catalogue states it (an erratum confirmed included).
+HELD = ("pass", "erratum")
+
+
+def _failure(verdict: Verdict) -> str:
+    return (
+        f"{verdict.id} failed: {verdict.reason}; measured {verdict.measured}; "
+        f"limits {verdict.tolerance}"
+    )
+
+
 def assert_verdict(verdict: Verdict) -> None:
     """Fail the test on a failed claim, skip it on an inconclusive one (with the reason)."""
     if verdict.status == "inconclusive":
         pytest.skip(f"{verdict.id} inconclusive: {verdict.reason}")
-    assert verdict.status == "pass", (
-        f"{verdict.id} failed: {verdict.reason}; measured {verdict.measured}; "
-        f"limits {verdict.tolerance}"
-    )
+    assert verdict.status in HELD, _failure(verdict)
+
+
+def assert_verdicts(verdicts: Iterable[Verdict]) -> None:
+    """Judge a set of verdicts at once: one failure listing every failed claim, else one skip
+    listing the inconclusive ones, else pass. Unlike ``assert_verdict`` in a loop, an early
+    inconclusive claim cannot hide a later failure."""
+    verdicts = list(verdicts)
+    failures = [_failure(v) for v in verdicts if v.status not in (*HELD, "inconclusive")]
+    unknown = [f"{v.id}: {v.reason}" for v in verdicts if v.status == "inconclusive"]
+    if failures:
+        more = f" ({len(unknown)} inconclusive: {'; '.join(unknown)})" if unknown else ""
+        header = f"{len(failures)} of {len(verdicts)} claims failed{more}"
+        pytest.fail("\n".join([header, *failures]), pytrace=False)
+    if unknown:
+        pytest.skip(f"{len(unknown)} of {len(verdicts)} claims inconclusive: " + "; ".join(unknown))

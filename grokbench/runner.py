@@ -10,7 +10,7 @@ from typing import Any, cast
 
 import torch
 
-from grokbench import dynamics, plugins
+from grokbench import dynamics, logtime, plugins
 from grokbench.envinfo import environment, resolve_device
 from grokbench.experiments import get_experiment
 from grokbench.flat import FlatModel
@@ -50,8 +50,8 @@ def prepare(config: RunConfig, data: TaskData | None = None) -> Prepared:
     device. The model's parameters are set to α·θ̄. ``data``, when given, is this config's
     dataset already drawn (a sweep draws each seed's once)."""
     experiment = get_experiment(config.experiment)
-    device = resolve_device(config.device)
     dtype = config.torch_dtype
+    device = resolve_device(config.device, dtype)  # auto: one that has dtype
     generator = torch.Generator().manual_seed(config.seed + 1_000_003)
     if data is None:
         data = experiment.build_task(config.task, config.seed)
@@ -105,7 +105,10 @@ def run(
     except KeyboardInterrupt:
         stopped = "interrupted"
     wall = time.perf_counter() - start
-    return make_trace(prepared, recorder, stopped, wall, objective.grad_evals)
+    trace = make_trace(prepared, recorder, stopped, wall, objective.grad_evals)
+    if config.dynamics == "logflow":  # Record.t is τ there; the transition in ln t
+        trace.summary.update(logtime.summary(trace))
+    return trace
 
 
 def run_times(prepared: Prepared, objective: Objective) -> torch.Tensor:
@@ -167,6 +170,8 @@ def _dispatch(
             method=flow_method(config, prepared.data),
             degree=prepared.model.degree,
         )
+    if config.dynamics == "logflow":
+        return logtime.log_flow(prepared, objective, recorder, progress)
     if config.dynamics in ("gd", "ngd"):
         return dynamics.gradient_descent(
             objective,

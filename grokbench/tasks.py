@@ -19,7 +19,10 @@ def _generator(seed: int) -> torch.Generator:
 
 
 def _random_signs(shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
-    return torch.randint(0, 2, shape, generator=generator).to(torch.float64) * 2 - 1
+    """Uniform ±1 in float64, drawn straight into the output (the same draws as an int64
+    ``randint`` cast afterwards) and mapped in place: a 10⁴ × 10⁵ test set peaks at 8 GB,
+    not the 32 GB of int64 + cast + two temporaries."""
+    return torch.randint(0, 2, shape, generator=generator, dtype=torch.float64).mul_(2).sub_(1)
 
 
 def _sign_ties_up(values: torch.Tensor) -> torch.Tensor:
@@ -64,28 +67,46 @@ def misgrok_classification(n: int, d: int, gamma: float, n_test: int, seed: int)
     def draw(count: int) -> tuple[torch.Tensor, torch.Tensor]:
         z = torch.randn(count, d, generator=generator, dtype=torch.float64)
         y = _sign_ties_up(z @ w_star)
-        return z + (gamma / 2) * y[:, None] * w_star, y
+        shift = (gamma / 2) * y[:, None]
+        for start in range(0, count, 1024):  # z += shift·w* in place, in row blocks: a
+            block = slice(start, start + 1024)  # 10⁴ × 10⁵ test set needs no second copy
+            z[block] += shift[block] * w_star
+        return z, y
 
     x_train, y_train = draw(n)
     x_test, y_test = draw(n_test)
     return TaskData("binary", x_train, y_train, x_test, y_test, truth={"w_star": w_star})
 
 
-def matrix_completion(d: int, n: int, seed: int) -> TaskData:
+COMPLETION_TEST_SETS = ("outside-omega", "outside-omega-sym")
+
+
+def matrix_completion(d: int, n: int, seed: int, test_set: str = "outside-omega") -> TaskData:
     """X* = uuᵀ with u_i = i/d (i = 0..d−1); n distinct ordered entries observed (Fig. 3).
 
-    Inputs are index pairs (i, j). The test set is every entry outside Ω ∪ Ωᵀ: the model is
-    symmetric, so observing (i, j) also determines (j, i).
+    Inputs are index pairs (i, j), drawn as the authors' ``gen_matrix_for_completion``
+    (data.py) does: one random permutation of the d² ordered entries, the first n observed
+    (Ω). ``test_set="outside-omega"`` (the authors', default) tests every other ordered
+    entry, in permutation order, so the transpose of an observed entry and the diagonal
+    can be test entries; ``"outside-omega-sym"`` keeps only entries outside Ω ∪ Ωᵀ (which
+    a symmetric model cannot get from its training data). ``truth`` holds ``omega`` (Ω)
+    and ``omega_sym`` (Ω ∪ Ωᵀ) as d×d boolean masks.
     """
+    if test_set not in COMPLETION_TEST_SETS:
+        raise ValueError(f"test_set must be one of {COMPLETION_TEST_SETS}, got {test_set!r}")
     generator = _generator(seed)
     u = torch.arange(d, dtype=torch.float64) / d
     x_star = torch.outer(u, u)
-    flat = torch.randperm(d * d, generator=generator)[:n]
+    perm = torch.randperm(d * d, generator=generator)
+    flat, rest = perm[:n], perm[n:]
     rows, cols = flat // d, flat % d
-    observed = torch.zeros(d, d, dtype=torch.bool)
-    observed[rows, cols] = True
-    observed |= observed.T.clone()
-    test_rows, test_cols = torch.nonzero(~observed, as_tuple=True)
+    omega = torch.zeros(d, d, dtype=torch.bool)
+    omega[rows, cols] = True
+    omega_sym = omega | omega.T
+    test_rows, test_cols = rest // d, rest % d
+    if test_set == "outside-omega-sym":
+        keep = ~omega_sym[test_rows, test_cols]
+        test_rows, test_cols = test_rows[keep], test_cols[keep]
     x_train = torch.stack([rows, cols], dim=1)
     x_test = torch.stack([test_rows, test_cols], dim=1)
     return TaskData(
@@ -94,7 +115,7 @@ def matrix_completion(d: int, n: int, seed: int) -> TaskData:
         x_star[rows, cols],
         x_test,
         x_star[test_rows, test_cols],
-        truth={"x_star": x_star, "observed": observed},
+        truth={"x_star": x_star, "omega": omega, "omega_sym": omega_sym},
     )
 
 

@@ -1,5 +1,6 @@
 """Seeded generators: same seed, same data; the labels follow the stated rules."""
 
+import pytest
 import torch
 
 from grokbench import tasks
@@ -35,15 +36,68 @@ def test_misgrok_data_has_margin_gamma_along_w_star():
     assert float((data.y_train * (data.x_train @ w)).min()) >= 12.5
 
 
-def test_matrix_completion_test_set_is_outside_observed_and_transpose():
-    data = tasks.matrix_completion(10, 20, seed=0)
-    observed = data.truth["observed"]
-    assert torch.equal(observed, observed.T)
-    assert not observed[data.x_test[:, 0], data.x_test[:, 1]].any()
-    assert len(data.x_train) == 20
+def test_matrix_completion_test_set_is_every_ordered_entry_outside_omega():
+    """The authors' split (data.py, gen_matrix_for_completion): train = the first n of one
+    permutation of the d² ordered entries, test = the rest, transposes of Ω included."""
+    d, n = 10, 20
+    data = tasks.matrix_completion(d, n, seed=0)
+    omega, omega_sym = data.truth["omega"], data.truth["omega_sym"]
+    assert len(data.x_train) == n and int(omega.sum()) == n
+    assert torch.equal(omega_sym, omega | omega.T) and torch.equal(omega_sym, omega_sym.T)
+    assert omega[data.x_train[:, 0], data.x_train[:, 1]].all()
+    assert not omega[data.x_test[:, 0], data.x_test[:, 1]].any()
+    assert len(data.x_test) == d * d - n  # every other ordered entry, each once
+    flat = data.x_test[:, 0] * d + data.x_test[:, 1]
+    assert len(flat.unique()) == len(flat)
+    # some transposes of observed entries are test entries (not so under Ω ∪ Ωᵀ)
+    assert omega_sym[data.x_test[:, 0], data.x_test[:, 1]].any()
     x_star = data.truth["x_star"]
     torch.testing.assert_close(data.y_train, x_star[data.x_train[:, 0], data.x_train[:, 1]])
-    assert len(data.x_test) == 100 - int(observed.sum())
+    torch.testing.assert_close(data.y_test, x_star[data.x_test[:, 0], data.x_test[:, 1]])
+    perm = torch.randperm(d * d, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(data.x_train[:, 0] * d + data.x_train[:, 1], perm[:n])
+    assert torch.equal(flat, perm[n:])
+
+
+def test_matrix_completion_symmetric_test_set_option():
+    default = tasks.matrix_completion(10, 20, seed=0)
+    sym = tasks.matrix_completion(10, 20, seed=0, test_set="outside-omega-sym")
+    assert torch.equal(default.x_train, sym.x_train)
+    assert torch.equal(default.truth["omega_sym"], sym.truth["omega_sym"])
+    omega_sym = sym.truth["omega_sym"]
+    assert not omega_sym[sym.x_test[:, 0], sym.x_test[:, 1]].any()
+    assert len(sym.x_test) == 100 - int(omega_sym.sum())
+    with pytest.raises(ValueError, match="test_set"):
+        tasks.matrix_completion(10, 20, seed=0, test_set="symmetric")
+
+
+def test_matrix_completion_test_set_is_a_task_key():
+    from grokbench.config import make_config
+    from grokbench.experiments import get_experiment
+    from grokbench.spec import ConfigError
+
+    experiment = get_experiment("matrix-completion")
+    for scale in ("smoke", "ci", "paper"):
+        assert experiment.scales[scale]["test_set"] == "outside-omega"
+    config = make_config("matrix-completion", "smoke", {"test_set": "outside-omega-sym"})
+    data = experiment.build_task(config.task, 0)
+    assert not data.truth["omega_sym"][data.x_test[:, 0], data.x_test[:, 1]].any()
+    with pytest.raises(ConfigError, match="test_set"):
+        experiment.build_task({**config.task, "test_set": "nope"}, 0)
+
+
+def test_random_signs_and_misgrok_shift_keep_their_draws():
+    """The memory-lean generators draw exactly what the plain expressions draw."""
+    generator = torch.Generator().manual_seed(3)
+    plain = torch.randint(0, 2, (40, 30), generator=generator).to(torch.float64) * 2 - 1
+    assert torch.equal(tasks._random_signs((40, 30), torch.Generator().manual_seed(3)), plain)
+    data = tasks.misgrok_classification(2100, 30, gamma=25.0, n_test=5, seed=1)
+    generator = torch.Generator().manual_seed(1)
+    w = torch.randn(30, generator=generator, dtype=torch.float64)
+    w /= w.norm()
+    z = torch.randn(2100, 30, generator=generator, dtype=torch.float64)
+    y = torch.where(z @ w >= 0, 1.0, -1.0).to(torch.float64)
+    assert torch.equal(data.x_train, z + (25.0 / 2) * y[:, None] * w)
 
 
 def test_modular_addition_split_and_labels():

@@ -7,9 +7,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from grokbench.baselines import run_baselines
 from grokbench.commands.run import add_config_arguments
-from grokbench.config import make_config, parse_overrides
 from grokbench.fileio import write_json
 from grokbench.spec import BASELINES_SCHEMA, BaselineResult, ConfigError
 
@@ -28,6 +26,9 @@ def register(sub: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from grokbench.baselines import run_baselines  # torch, scikit-learn: imported when run
+    from grokbench.config import make_config, parse_overrides
+
     config = make_config(args.experiment, args.scale, parse_overrides(args.overrides))
     names = None
     if args.only is not None:

@@ -10,18 +10,16 @@ finished is still written, and the report says what did not).
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from grokbench.claims import Evaluation, evaluate, load_plugins, select
 from grokbench.commands.compare import load_side
 from grokbench.compare import check_verdicts, compare_verdicts, render
-from grokbench.config import parse_overrides
-from grokbench.envinfo import environment
 from grokbench.fileio import write_json
-from grokbench.plugin_claims import merge, screen
-from grokbench.report import MARK, write_report
 from grokbench.spec import SCALES, VERDICTS_SCHEMA, ConfigError
 from grokbench.store import ENV_VAR, Store
+
+if TYPE_CHECKING:
+    from grokbench.claims import Evaluation
 
 
 def register(sub: Any) -> None:
@@ -71,6 +69,9 @@ def verdict_document(verdicts: list[Any], env: dict[str, Any]) -> dict[str, Any]
 def run_claims(only: str | None, scale: str, overrides: dict[str, Any]) -> Evaluation:
     """Evaluate the claims; those that do not apply to a plug-in model are inconclusive
     with the reason, without running."""
+    from grokbench.claims import evaluate, select  # torch: imported when run
+    from grokbench.plugin_claims import merge, screen
+
     claims = select(only)
     kept, skipped = screen(claims, scale, overrides)
     evaluation = evaluate(kept, scale, overrides=overrides)
@@ -79,6 +80,11 @@ def run_claims(only: str | None, scale: str, overrides: dict[str, Any]) -> Evalu
 
 
 def main(args: argparse.Namespace) -> int:
+    from grokbench.claims import load_plugins  # torch, matplotlib: imported when run
+    from grokbench.config import parse_overrides
+    from grokbench.envinfo import environment
+    from grokbench.report import MARK, write_report
+
     load_plugins(args.plugin)
     overrides = parse_overrides(args.overrides)
     if args.label is not None:  # bad input fails now, not after the runs

@@ -7,11 +7,8 @@ from typing import Any
 
 from tabulate import tabulate
 
-from grokbench import plugins
-from grokbench.config import make_config, parse_overrides
 from grokbench.fileio import write_json
 from grokbench.progress import ProgressBar
-from grokbench.runner import run
 from grokbench.spec import SCALES, Trace
 
 EXIT_FOR_STATUS = {"ok": 0, "diverged": 1, "interrupted": 130}
@@ -39,6 +36,9 @@ def register(sub: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from grokbench.config import make_config, parse_overrides  # torch: imported when run
+    from grokbench.runner import run
+
     config = make_config(args.experiment, args.scale, parse_overrides(args.overrides))
     bar = ProgressBar(f"{config.experiment}/{config.scale}")
     try:
@@ -67,6 +67,8 @@ def _lambda_t(value: object, wd: float) -> float | None:
 
 def render_summary(trace: Trace) -> str:
     """The one-screen summary of a run."""
+    from grokbench import plugins
+
     s, c = trace.summary, trace.config
     wd = c["wd"]
     where = f"seed {c['seed']}, {c['dtype']} on {trace.env['device_name']}"

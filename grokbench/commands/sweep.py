@@ -10,13 +10,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from grokbench import progress
 from grokbench.commands.run import add_config_arguments
-from grokbench.config import parse_overrides
 from grokbench.executors import EXECUTORS, SlurmOptions, backend
 from grokbench.scaleout import SweepResult, expand_grid, parse_grid, run_sweep
 from grokbench.spec import ConfigError, RunConfig
 from grokbench.store import ENV_VAR, Store
-from grokbench.sweep_status import SweepStatus
+from grokbench.sweep_status import Silent, SweepStatus
 
 
 def register(sub: Any) -> None:
@@ -118,6 +118,8 @@ def summary(result: SweepResult, store: Store) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
+    from grokbench.config import parse_overrides  # torch: imported when run
+
     for name in ("workers", "chunk", "threads"):
         if getattr(args, name) is not None and getattr(args, name) < 1:
             raise ConfigError(f"--{name}: must be ≥ 1, got {getattr(args, name)}")
@@ -147,7 +149,7 @@ def main(args: argparse.Namespace) -> int:
             code_version=args.code_version,
             chunk=args.chunk,
             threads=args.threads,
-            monitor=SweepStatus(describer(list(grid))),
+            monitor=Silent() if progress.VERBOSITY < 0 else SweepStatus(describer(list(grid))),
         )
         print(summary(result, store), flush=True)
     if result.interrupted:
