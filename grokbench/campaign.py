@@ -128,8 +128,9 @@ def _sparse_probes(baselines: dict[str, BaselineResult]) -> list[ProbeFactory]:
     ]
 
 
-def _kernel_direction_probes(baselines: dict[str, BaselineResult]) -> list[ProbeFactory]:
-    return [P.weight_cosines({"l2_max_margin": baselines["l2_max_margin"].coef})]
+def _alpha_sweep_probes(baselines: dict[str, BaselineResult]) -> list[ProbeFactory]:
+    """cos(w, w₂*) for K6 and the KKT residual for R7."""
+    return [P.weight_cosines({"l2_max_margin": baselines["l2_max_margin"].coef}), P.kkt_probe()]
 
 
 def _misgrok_probes(baselines: dict[str, BaselineResult]) -> list[ProbeFactory]:
@@ -183,6 +184,15 @@ def _modadd_break_grid(scale: str) -> list[Overrides]:
     return [{"wd": wd, "horizon": "8/wd"}]
 
 
+def _nowd_grid(scale: str) -> list[Overrides]:
+    """N1: training without weight decay, normalised flow in log time (``logflow``):
+    sparse-cls at smoke and ci (the diagonal net shows it on 2 cores in seconds), the
+    paper's modular addition at paper scale (App. B.1, Fig. 4; hours on a CPU)."""
+    if scale == "paper":
+        return [{"experiment": "modadd-nowd"}]
+    return [{"experiment": "sparse-cls-nowd", "seed": seed} for seed in _seeds(scale)]
+
+
 def _control_grid(scale: str) -> list[Overrides]:
     return [
         {"experiment": name, "seed": seed}
@@ -198,7 +208,7 @@ RUN_SETS: dict[str, RunSet] = {
         RunSet("sparse-main", "sparse-cls", _seed_grid, ("ntk_svm", *_SPARSE_LEVELS),
                _sparse_probes, title="sparse-cls: grokking (Fig. 1a)", levels=_SPARSE_LEVELS),
         RunSet("sparse-alpha", "sparse-cls", _alpha_sweep("sparse-cls", 12.0),
-               ("ntk_svm", "l2_max_margin"), _kernel_direction_probes,
+               ("ntk_svm", "l2_max_margin"), _alpha_sweep_probes,
                title="sparse-cls: α sweep", levels=("l2_max_margin",)),
         RunSet("sparse-wd", "sparse-cls", _wd_grid, ("l1_max_margin",),
                title="sparse-cls: λ sweep", levels=("l1_max_margin",)),
@@ -220,6 +230,8 @@ RUN_SETS: dict[str, RunSet] = {
                title="modular addition: α ∈ {1, 10, 100} (Fig. 2b)"),
         RunSet("modadd-break", "modadd", _modadd_break_grid,
                title="modular addition: 30 × the base λ (Fig. 2c)"),
+        RunSet("nowd", "sparse-cls-nowd", _nowd_grid,
+               title="no weight decay: normalised flow in log time (App. B.1)"),
     ]
 }  # fmt: skip
 

@@ -179,13 +179,16 @@ CLAIMS: list[Claim] = [
           basis={"slope_rel_tol": "eng.: the lemma's lower-order ln ln(1/λ) terms over "
                                   "two decades of λ"},
           counterfactual="norm exponents 0 and 1 instead of 1/L"),
-    Claim("R7", "the late phase reaches a KKT point of the late problem", LATE, "sparse-main",
+    Claim("R7", "the late phase reaches a KKT point of the late problem", LATE,
+          "sparse-alpha",
           "KKT residual r(t) = min_μ≥0 ‖Σ μ_i ∇(y_i f_i) − θ‖/‖θ‖ over near-active "
-          "constraints; T = ln(‖θ(0)‖/‖θ_late‖)/λ (T2's transition time)",
-          "r falls below 0.05 by 2T and stays below (eng.)",
+          "constraints; the time it settles below the limit, over T = "
+          "ln(‖θ(0)‖/‖θ_late‖)/λ (T2's transition time), per α",
+          "settles by 2T at the largest α, earlier (in units of T) as α grows (eng.)",
           {"residual_max": 0.05, "by": 2.0}, "Thm 3.5/3.10",
-          basis={"residual_max": "eng.: 5% of ‖θ‖; r ≈ 1 at θ̄",
-                 "by": "paper: the late solution is reached by (1 + c)·T, c < 1"},
+          basis={"residual_max": "eng.: 5% of ‖θ‖; r ≈ 1 at θ̄, 0.44 at the L2 solution",
+                 "by": "paper: reached by (1 + c)·T for every c as α → ∞; at finite α the "
+                       "approach adds an α-independent O(1/λ), so judged at the largest α"},
           counterfactual="a run stopped at 0.5·T"),
     Claim("R8", "matrix completion: the error to X* shrinks with λ at least like √λ", LATE,
           "mc-wd", "log-log slope of ‖W_final − X*‖_F against λ ∈ {1e-4, 3e-4, 1e-3}",

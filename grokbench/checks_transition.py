@@ -1,4 +1,4 @@
-"""Checks of the transition claims T1–T6 and S1."""
+"""Checks of the transition claims T1–T6, S1 and N1."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from grokbench.checks import (
     Bound,
     Inconclusive,
     Outcome,
+    at_least,
     at_most,
     by_alpha,
     by_experiment,
@@ -24,6 +25,7 @@ from grokbench.checks import (
     slope_in_log_alpha,
     transition_offset,
 )
+from grokbench.logtime import log_time_transition
 from grokbench.measure import linear_fit
 from grokbench.spec import Claim
 
@@ -168,4 +170,26 @@ def check_s1(claim: Claim, members: Sequence[Member]) -> Outcome:
             falls("c_min from the smallest to the largest α", first, last),
             at_most("|d(λ·window)/d ln α|", abs(slope), claim.limits["window_slope_max"]),
         ],
+    )
+
+
+@register("N1")
+def check_n1(claim: Claim, members: Sequence[Member]) -> Outcome:
+    """ln t_90 / ln t_10 of the test-accuracy transition of runs without weight decay,
+    integrated in log time (grokbench.logtime); the smallest over seeds."""
+    ratios = {}
+    for member in members:
+        if member.trace.status != "ok":
+            raise Inconclusive(f"seed {member.config.seed}: {member.trace.reason}")
+        shape = log_time_transition(member.trace)
+        if shape["ratio"] is None:
+            raise Inconclusive(
+                f"seed {member.config.seed}: no 10%–90% transition with t_10 > 1 inside "
+                f"ln t ≤ {member.trace.summary.get('ln_t_reached')}"
+            )
+        ratios[member.config.seed] = shape["ratio"]
+    measured: dict[str, Any] = {f"ln_t90/ln_t10@seed={s}": r for s, r in ratios.items()}
+    worst = min(ratios.values())
+    return judge(
+        measured, [at_least("smallest ln t_90 / ln t_10", worst, claim.limits["ratio_min"])]
     )

@@ -18,12 +18,14 @@ the hundreds or thousands:
   so ‖θ‖ ≈ (ln t)^{1/L} (a few hundred at ln t = 10⁴), and ln L ≈ −min margin is
   resolved to ~1e-16 relative precision. Integrating θ̂ and ln‖θ‖ separately would buy
   nothing here.
-- t itself is never formed: ln t advances by log-add-exp of the step's ln Δt.
+- t itself is never formed: ln t advances by log-add-exp of the step's ln Δt, with
+  Δt = ∫ e^{−ln L} dτ taken with ln L linear across the step (``log_step_time``).
 
 Step control: Heun's method (explicit trapezoid) with the embedded Euler step as its
 error estimate, relative to ‖θ‖. The flow stiffens as training goes on (the softmax
 weights' covariance of the margin gradients grows like ‖θ‖^{2(L−1)}), which the error
-control follows; steps also stop at the evaluation times (in ln t). ``fixed_step`` gives
+control follows; a step whose ln t would pass the next evaluation time by more than
+1e-3·|ln t| is retried shorter, so records fall on the grid. ``fixed_step`` gives
 plain Euler steps of size η in τ instead: exactly the normalised GD loop of
 ``dynamics.gradient_descent(normalised=True)``, which the tests compare against.
 

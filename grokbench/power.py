@@ -139,9 +139,27 @@ def _samples(l1_error: float) -> dict[str, Any]:
 
 
 def _kkt(settle: float, cut: float = 1.0) -> list[Member]:
-    period = math.log(200 / 3) / 0.01  # T of the default sparse-cls run
-    probe = {"kkt_residual": lambda t: 1 - 0.99 * step(t, settle * period, 0.1 * period)}
-    return [grokking_run("sparse-cls", 10.0, seed=s, probes=probe, cut=cut) for s in range(2)]
+    """An α sweep whose KKT residual drops at ``settle``·T (T of each run) plus an
+    α-independent 2/λ: later in units of T at small α, as at finite α in the real runs."""
+
+    def probes(alpha: float) -> dict[str, Any]:
+        period = (math.log(alpha * 20 / 3)) / 0.01  # T of grokking_run's sparse-cls run
+        at = settle * period + 2 / 0.01
+        return {"kkt_residual": lambda t: 1 - 0.99 * step(t, at, 0.1 * period)}
+
+    return sweep("sparse-cls", "alpha", ALPHAS, probes=probes, cut=cut, extra_lt=12.0)
+
+
+def _no_weight_decay(ln_t_10: float, ln_t_90: float) -> list[Member]:
+    """Runs whose record time stands for ln t (probe ``ln_t``) and whose test accuracy moves
+    from 0.57 to 1 between ``ln_t_10`` and ``ln_t_90``, log-uniformly in ln t."""
+    centre, width = math.sqrt(ln_t_10 * ln_t_90), math.log(ln_t_90 / ln_t_10)
+
+    def accuracy(s: float) -> float:
+        return 0.57 + 0.43 * step(math.log(max(s, 1e-300)), math.log(centre), width)
+
+    return [grokking_run("sparse-cls-nowd", 10.0, 1e-3, seed, extra_lt=12.0, test_curve=accuracy,
+                         probes={"ln_t": lambda s: s}) for seed in range(2)]  # fmt: skip
 
 
 # ---- the table ---------------------------------------------------------------------------
@@ -197,13 +215,14 @@ CASES: list[Case] = [
          lambda: sweep("sparse-cls", "alpha", ALPHAS, late=lambda a: 3.0 * a**0.1)),
     Case("R6", lambda: _wd_sweep(lambda wd: math.sqrt(4.0 * math.log(1 / wd) + 1)),
          lambda: _wd_sweep(lambda wd: 5.0)),
-    Case("R7", lambda: _kkt(1.2), lambda: _kkt(1.2, cut=0.3)),
+    Case("R7", lambda: _kkt(1.0), lambda: _kkt(1.0, cut=0.3)),
     Case("R8", lambda: sweep("matrix-completion", "wd", (1e-4, 3e-4, 1e-3), plateau=0.1,
                              final=0.001, probes=lambda wd: {"dist_x_star": constant(wd**0.5)}),
          lambda: sweep("matrix-completion", "wd", (1e-4, 3e-4, 1e-3), plateau=0.1, final=0.001,
                        probes=lambda wd: {"dist_x_star": lambda t: 0.01})),
     Case("M1", lambda: _modadd(), lambda: _modadd(fit_with_test=True)),
     Case("W1", lambda: _modadd(train=0.1)[:1], lambda: _modadd(train=1.0)[:1]),
+    Case("N1", lambda: _no_weight_decay(500.0, 8000.0), lambda: _no_weight_decay(5.4, 5.9)),
     Case("X1", lambda: _controls(0.56), lambda: _controls(1.0)),
     Case("G1", lambda: _samples(0.05), lambda: _samples(0.45)),
 ]  # fmt: skip

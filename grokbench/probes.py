@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from threadpoolctl import threadpool_limits
 
 from grokbench.dynamics import Probe
-from grokbench.models import DiagonalNet
+from grokbench.models import DiagonalNet, MatrixFactorization
 from grokbench.runner import Prepared, ProbeFactory
 
 
@@ -105,12 +106,14 @@ def baseline_agreement(references: dict[str, np.ndarray]) -> ProbeFactory:
 
 def matrix_probes(references: dict[str, np.ndarray]) -> ProbeFactory:
     """For matrix completion: the largest |W_ij| outside Ω ∪ Ωᵀ relative to max |X*| (K4),
-    the nuclear norm and σ₂/σ₁ of W, and ‖W − X_name‖_F / ‖X_name‖_F (R4)."""
+    the nuclear norm and σ₂/σ₁ of W, ‖W − X_name‖_F / ‖X_name‖_F (R4) and the same for
+    the ground truth X* (R8)."""
 
     def factory(prepared: Prepared) -> Probe:
         truth = prepared.data.truth
         hidden = ~truth["omega_sym"]  # off Ω ∪ Ωᵀ: what the kernel phase leaves at 0
         scale = float(truth["x_star"].abs().max())
+        x_star = truth["x_star"].to(prepared.device)
         dtype = prepared.theta0.dtype
         refs = {
             k: torch.as_tensor(v, dtype=dtype, device=prepared.device)
@@ -127,6 +130,7 @@ def matrix_probes(references: dict[str, np.ndarray]) -> ProbeFactory:
             }
             for name, ref in refs.items():
                 result[f"dist_{name}"] = float((matrix - ref).norm() / ref.norm())
+            result["dist_x_star"] = float((matrix - x_star).norm() / x_star.norm())  # R8
             return result
 
         return probe
@@ -140,7 +144,8 @@ def matrix_probes(references: dict[str, np.ndarray]) -> ProbeFactory:
 # L-homogeneous f a KKT point of min ‖θ‖² s.t. gᵢ ≥ 1 (or fᵢ = yᵢ) has θ = Σ μᵢ∇gᵢ up to
 # the scale of μ, so r = 0 there; r is invariant to rescaling θ (∇gᵢ(cθ) = c^{L−1}∇gᵢ(θ)
 # and μ absorbs the factor) and r ≤ 1 (μ = 0). Only the Gram matrix G = JJᵀ and Jθ enter:
-# ‖Jᵀμ − θ‖² = μᵀGμ − 2μᵀJθ + ‖θ‖², never the n × P Jacobian for the diagonal net.
+# ‖Jᵀμ − θ‖² = μᵀGμ − 2μᵀJθ + ‖θ‖²: closed forms for the diagonal net and UUᵀ − VVᵀ never
+# form the n × P Jacobian (torch.func.jacrev serves any other model, within a memory bound).
 
 
 def kkt_residual_from_gram(
@@ -158,17 +163,20 @@ def kkt_residual_from_gram(
         return 0.0
     if gram.size == 0:
         return 1.0
-    eigenvalues, vectors = np.linalg.eigh(gram)
-    keep = eigenvalues > max(eigenvalues.max(), 0.0) * 1e-12 * len(eigenvalues)
-    if not keep.any():
-        return 1.0
-    root = np.sqrt(eigenvalues[keep])
-    a = root[:, None] * vectors[:, keep].T
-    b = (vectors[:, keep].T @ jtheta) / root
-    unexplained = theta_sq - float(b @ b)
-    if nonnegative:
-        _, rnorm = nnls(a, b, maxiter=50 * a.shape[1])
-        unexplained += float(rnorm) ** 2
+    # One BLAS thread: the problem is n × n, and BLAS threads woken between torch's own
+    # (mid-run) made this 3-4× slower on 2 cores.
+    with threadpool_limits(1):
+        eigenvalues, vectors = np.linalg.eigh(gram)
+        keep = eigenvalues > max(eigenvalues.max(), 0.0) * 1e-12 * len(eigenvalues)
+        if not keep.any():
+            return 1.0
+        root = np.sqrt(eigenvalues[keep])
+        a = root[:, None] * vectors[:, keep].T
+        b = (vectors[:, keep].T @ jtheta) / root
+        unexplained = theta_sq - float(b @ b)
+        if nonnegative:
+            _, rnorm = nnls(a, b, maxiter=50 * a.shape[1])
+            unexplained += float(rnorm) ** 2
     return float(np.sqrt(min(max(unexplained / theta_sq, 0.0), 1.0)))
 
 
@@ -187,6 +195,27 @@ def _diagonal_gram(
         part = x[:, start : start + block]
         gram += (part * scale[start : start + block]) @ part.T
     return gram * depth**2
+
+
+def _factorization_gram(
+    prepared: Prepared, theta: torch.Tensor, rows: torch.Tensor
+) -> torch.Tensor:
+    """G = JJᵀ of f_ij = (UUᵀ − VVᵀ)_ij in closed form: with A = UUᵀ + VVᵀ,
+    ⟨∇f_ij, ∇f_kl⟩ = δ_ik A_jl + δ_il A_jk + δ_jk A_il + δ_jl A_ik (m × m, no Jacobian)."""
+    params = prepared.flat.unflatten(theta)
+    a = params["U"] @ params["U"].T + params["V"] @ params["V"].T
+    pairs = prepared.data.x_train[rows]
+    r, c = pairs[:, 0], pairs[:, 1]
+
+    def same(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+        return (p[:, None] == q[None, :]).to(theta.dtype)
+
+    return (
+        same(r, r) * a[c][:, c]
+        + same(r, c) * a[c][:, r]
+        + same(c, r) * a[r][:, c]
+        + same(c, c) * a[r][:, r]
+    )
 
 
 def _jacobian_gram(
@@ -228,6 +257,8 @@ def kkt_residual(
             signs, values = torch.ones_like(out), out
         if isinstance(prepared.model, DiagonalNet):
             gram_f = _diagonal_gram(prepared, theta, rows)
+        elif isinstance(prepared.model, MatrixFactorization):
+            gram_f = _factorization_gram(prepared, theta, rows)
         else:
             gram_f = _jacobian_gram(prepared, theta, rows, max_bytes)
         gram = signs[:, None] * gram_f * signs[None, :]  # ∇gᵢ = yᵢ∇fᵢ (signs 1: regression)

@@ -67,11 +67,13 @@ def grokking_run(
     baselines: dict[str, BaselineResult] | None = None,
     test_loss: Curve | None = None,
     train_acc: Curve | None = None,
+    test_curve: Curve | None = None,
 ) -> Member:
     """A member whose curves follow the theory's picture, with every knob a counterfactual
     needs. ``clock`` speeds all dynamics up; ``cut`` ends the run at that share of its
     horizon; ``window`` is the transition's 10%–90% width in λt units; ``fit_time`` the time
-    the training loss reaches 1e-3 (default 1/(λα²): K5's law)."""
+    the training loss reaches 1e-3 (default 1/(λα²): K5's law); ``test_curve`` replaces the
+    test metric's curve."""
     norm0 = alpha * reference_norm(experiment)
     t_grok = (math.log(norm0 / late) + offset) / (wd * clock)
     horizon = cut * (math.log(norm0) + extra_lt) / (wd * clock)
@@ -83,6 +85,8 @@ def grokking_run(
     records = []
     for i, t in enumerate(float(t) for t in times):
         level = plateau + (final - plateau) * step(t, t_grok, window / (wd * clock))
+        if test_curve is not None:
+            level = test_curve(t)
         decayed = norm0 * math.exp(-wd * clock * t)
         loss = math.exp(math.log(1e-3) * t / fit)
         fields: dict[str, Any] = {

@@ -7,7 +7,7 @@ import torch
 from grokbench import probes
 from grokbench.config import make_config
 from grokbench.linear_margins import L1MaxMarginClassifier, L2MaxMarginClassifier
-from grokbench.runner import prepare
+from grokbench.runner import prepare, run
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +80,24 @@ def test_gram_solver_against_explicit_least_squares():
     assert signed > 0.5
 
 
+def test_factorization_gram_matches_the_jacobian():
+    prepared = prepare(make_config("matrix-completion", "smoke", {"sigma": "0.3"}))
+    theta = prepared.theta0 + 0.2 * torch.randn(
+        prepared.theta0.shape, generator=torch.Generator().manual_seed(1), dtype=torch.float64
+    )
+    rows = torch.arange(len(prepared.data.x_train))
+    closed = probes._factorization_gram(prepared, theta, rows)
+    generic = probes._jacobian_gram(prepared, theta, rows, max_bytes=2**26)
+    torch.testing.assert_close(closed, generic)
+
+
 def test_regression_residual_is_one_at_init_and_small_late():
-    prepared = prepare(make_config("matrix-completion", "smoke"))
+    config = make_config("matrix-completion", "smoke")
+    prepared = prepare(config)
     assert probes.kkt_residual(prepared, prepared.theta0)[0] == pytest.approx(1.0, abs=1e-9)
+    records = run(config, probes=[probes.kkt_probe()]).records
+    residuals = [r.probes["kkt_residual"] for r in records]
+    assert residuals[0] == pytest.approx(1.0) and records[-1].probes["kkt_active"] == 60
+    assert residuals[-1] < 0.05 < min(residuals[: len(residuals) // 2])
     with pytest.raises(ValueError, match="binary classification and regression"):
         probes.kkt_residual(prepare(make_config("modadd", "smoke")), torch.zeros(1))

@@ -76,14 +76,17 @@ def test_adaptive_steps_follow_small_step_normalised_gd():
     logtime.normalised_log_flow(objective, prepared.theta0, dense, fine, fixed_step=2e-5)
     adaptive = dynamics.Recorder(objective)
     before = objective.grad_evals
-    logtime.normalised_log_flow(objective, prepared.theta0, [-2.0, 0.0, 2.0, 3.0], adaptive)
+    targets = [-2.0, 0.0, 2.0, 3.0]
+    logtime.normalised_log_flow(objective, prepared.theta0, targets, adaptive, rtol=1e-5)
     assert objective.grad_evals - before < 0.05 * fine.records[-1].step
     fine_ln_t = [r.probes["ln_t"] for r in fine.records]
     for ours in adaptive.records:
         assert ours.probes["ln_t"] == pytest.approx(round(ours.probes["ln_t"]), abs=0.02)
         for name in ("ln_loss", "ln_norm"):
-            reference = np.interp(ours.probes["ln_t"], fine_ln_t, [r.probes[name] for r in fine.records])
-            assert ours.probes[name] == pytest.approx(reference, rel=2e-3, abs=1e-4)
+            reference = np.interp(
+                ours.probes["ln_t"], fine_ln_t, [r.probes[name] for r in fine.records]
+            )
+            assert ours.probes[name] == pytest.approx(reference, abs=2e-3)  # Euler's own error
 
 
 def test_with_weight_decay_it_is_the_gradient_flow_in_log_time():
@@ -114,7 +117,10 @@ def _record(t: float, ln_t: float, train: float, test: float) -> Record:
 def test_transition_in_log_time_uses_ln_t_not_tau():
     ln_t = np.geomspace(1.0, 1000.0, 200)
     test = 0.5 + 0.5 / (1 + np.exp(-(np.log(ln_t) - math.log(100.0)) * 4))
-    records = [_record(float(i), float(s), 1.0, float(v)) for i, (s, v) in enumerate(zip(ln_t, test))]
+    records = [
+        _record(float(i), float(s), 1.0, float(v))
+        for i, (s, v) in enumerate(zip(ln_t, test, strict=True))
+    ]
     shape = logtime.log_time_transition(Trace({}, {}, records))
     assert shape["ln_t_50"] == pytest.approx(100.0, rel=0.02)
     assert shape["ratio"] == pytest.approx(shape["ln_t_90"] / shape["ln_t_10"])

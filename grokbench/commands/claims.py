@@ -79,10 +79,21 @@ def run_claims(only: str | None, scale: str, overrides: dict[str, Any]) -> Evalu
     return evaluation
 
 
+def _environment(evaluation: Evaluation) -> dict[str, Any]:
+    """The verdicts' environment: the device and dtype the runs used (the first run's
+    trace says), this machine's otherwise."""
+    from grokbench.envinfo import environment
+
+    traces = [m.trace for group in evaluation.members.values() for m in group]
+    if not traces:
+        return environment("cpu")
+    config, env = traces[0].config, traces[0].env
+    return {**environment(env.get("device", "cpu"), config.get("dtype", "float64")), **env}
+
+
 def main(args: argparse.Namespace) -> int:
     from grokbench.claims import load_plugins  # torch, matplotlib: imported when run
     from grokbench.config import parse_overrides
-    from grokbench.envinfo import environment
     from grokbench.report import MARK, write_report
 
     load_plugins(args.plugin)
@@ -93,7 +104,7 @@ def main(args: argparse.Namespace) -> int:
         Store(args.store).close()
     baseline = load_side(args.baseline, args.store) if args.baseline else None
     evaluation = run_claims(args.only, args.scale, overrides)
-    env = environment("cpu")
+    env = _environment(evaluation)
     env["scale"] = args.scale
     env["overrides"] = overrides
     env["wall_s"] = evaluation.wall_s
@@ -101,7 +112,7 @@ def main(args: argparse.Namespace) -> int:
     write_json(args.json, document)
     write_report(evaluation, args.report)
     for v in evaluation.verdicts:
-        print(f"{v.id:>3}  {MARK[v.status]:<16} {v.reason}")
+        print(f"{v.id:>3}  {MARK[v.status]:<20} {v.reason}")
     print(f"report: {args.report}  verdicts: {args.json}  ({evaluation.wall_s:.0f} s)")
     if evaluation.interrupted:
         return 130
