@@ -65,6 +65,26 @@ def _seeds(scale: str) -> list[int]:
     return [0] if scale == "smoke" else [0, 1, 2]
 
 
+def _sweep_seeds(scale: str) -> list[int]:
+    """Seeds of the α and λ sweeps: one at paper scale, where a sweep of d = 10⁵ runs is
+    not cheap (at ci the seed-to-seed spread of what the sweeps measure is below 1%)."""
+    return [0] if scale == "paper" else _seeds(scale)
+
+
+#: Paper-scale sweeps measure times and norms, not accuracies to 10⁻⁴: a 1000-point test
+#: set and 400 evaluations (the 10⁴ × 10⁵ test set costs ~0.8 s per evaluation on 2 cores).
+PAPER_SWEEP = {"n_test": 1000, "evals": 400}
+
+
+def _sweep_sizes(experiment: str, scale: str, task: Overrides | None) -> Overrides:
+    """Overrides of a sweep's sizes: ``task`` below paper scale (a cheaper sweep), the
+    paper-scale sweep settings at paper scale."""
+    if scale != "paper":
+        return dict(task or {})
+    keys = make_config(experiment, scale).task
+    return {k: v for k, v in PAPER_SWEEP.items() if k in keys or k == "evals"}
+
+
 def _seed_grid(scale: str) -> list[Overrides]:
     return [{"seed": seed} for seed in _seeds(scale)]
 
@@ -99,14 +119,14 @@ def _alpha_sweep(
     paper scale (a cheaper sweep)."""
 
     def grid(scale: str) -> list[Overrides]:
-        sizes = dict(task or {}) if scale != "paper" else {}
+        sizes = _sweep_sizes(experiment, scale, task)
         norm = _reference_norm(experiment, scale, sizes.get("d"))
         out = []
         for alpha in alphas:
             end = math.log(alpha * norm) + extra_lt
             out += [
                 {**sizes, "alpha": alpha, "horizon": f"{end:.4f}/wd", "seed": s}
-                for s in _seeds(scale)
+                for s in _sweep_seeds(scale)
             ]
         return out
 
@@ -114,7 +134,12 @@ def _alpha_sweep(
 
 
 def _wd_grid(scale: str) -> list[Overrides]:
-    return [{"wd": wd, "seed": seed} for wd in WEIGHT_DECAYS for seed in _seeds(scale)]
+    sizes = _sweep_sizes("sparse-cls", scale, None)
+    if scale == "paper":
+        sizes["horizon"] = "6/wd"  # past the transition (λt ≈ 3) and the late norm (R6)
+    return [
+        {**sizes, "wd": wd, "seed": seed} for wd in WEIGHT_DECAYS for seed in _sweep_seeds(scale)
+    ]
 
 
 def _sparse_probes(baselines: dict[str, BaselineResult]) -> list[ProbeFactory]:
@@ -158,10 +183,11 @@ def _completion_grid(scale: str) -> list[Overrides]:
 
 def _completion_wd_grid(scale: str) -> list[Overrides]:
     """R8: λ ∈ COMPLETION_WEIGHT_DECAYS, each to λt = 30 as the late-phase claims."""
+    sizes = _sweep_sizes("matrix-completion", scale, None)
     return [
-        {"wd": wd, "horizon": "30/wd", "seed": seed}
+        {**sizes, "wd": wd, "horizon": "30/wd", "seed": seed}
         for wd in COMPLETION_WEIGHT_DECAYS
-        for seed in _seeds(scale)
+        for seed in _sweep_seeds(scale)
     ]
 
 

@@ -69,7 +69,8 @@ def at_least(name: str, value: float, limit: float, scale: float | None = None) 
 def falls(name: str, first: float, last: float) -> Bound:
     """``last`` < ``first`` (strictly: a series flat in α does not fall); the margin is the
     fall relative to ``first``."""
-    return Bound(name, first - last, 1e-12 * max(abs(first), 1.0), True, max(abs(first), 1e-12))
+    scale = max(abs(first), 1e-12)
+    return Bound(f"fall in {name}", first - last, 1e-12 * max(abs(first), 1.0), True, scale)
 
 
 def judge(measured: dict[str, Any], bounds: Sequence[Bound]) -> Outcome:

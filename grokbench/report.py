@@ -114,17 +114,25 @@ def plot_curves(
     """Test metric against λt, one curve per member, predicted transitions ln(‖θ0‖/‖θ_late‖)/λ
     dashed, baseline levels dotted."""
     figure, axis = plt.subplots(figsize=(7, 4))
+    log_time = all(m.config.dynamics == "logflow" for m in members)
     for member in members:
         trace, wd = member.trace, member.config.wd or 1.0
-        times = [r.t * wd for r in trace.records]
         metric = _metric(member)
+        if log_time:  # no weight decay: the transition lives on ln t (probe ln_t), not λt
+            axis.plot(trace.column("ln_t"), trace.column(metric), label=_label(member))
+            continue
+        times = [r.t * wd for r in trace.records]
         (line,) = axis.plot(times, trace.column(metric), label=_label(member))
         predicted = math.log(trace.records[0].param_norm / trace.records[-1].param_norm)
         axis.axvline(predicted, color=line.get_color(), linestyle="--", linewidth=0.8)
     for name, value in levels.items():
         axis.axhline(value, color="grey", linestyle=":", linewidth=1)
         axis.annotate(name, (0, value), fontsize=7, color="grey")
-    axis.set_xlabel("λ t  (dashed: predicted ln(‖θ(0)‖/‖θ_late‖))")
+    if log_time:
+        axis.set_xscale("symlog")
+        axis.set_xlabel("ln t  (normalised gradient flow, no weight decay)")
+    else:
+        axis.set_xlabel("λ t  (dashed: predicted ln(‖θ(0)‖/‖θ_late‖))")
     axis.set_ylabel(_metric(members[0]).replace("_", " "))
     axis.set_title(title)
     axis.legend(fontsize=7)
