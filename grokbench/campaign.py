@@ -214,9 +214,13 @@ def _nowd_grid(scale: str) -> list[Overrides]:
     """N1: training without weight decay, normalised flow in log time (``logflow``):
     sparse-cls at smoke and ci (the diagonal net shows it on 2 cores in seconds), the
     paper's modular addition at paper scale (App. B.1, Fig. 4; hours on a CPU)."""
-    if scale == "paper":
-        return [{"experiment": "modadd-nowd"}]
-    return [{"experiment": "sparse-cls-nowd", "seed": seed} for seed in _seeds(scale)]
+    experiment = "modadd-nowd" if scale == "paper" else "sparse-cls-nowd"
+    preset = make_config(experiment, scale)
+    # the claim is about this pipeline: a user's --set dynamics/wd/horizon does not apply
+    pinned = {"experiment": experiment, "dynamics": "logflow", "wd": 0.0,
+              "horizon": str(preset.horizon)}  # fmt: skip
+    seeds = [0] if scale == "paper" else _seeds(scale)
+    return [{**pinned, "seed": seed} for seed in seeds]
 
 
 def _control_grid(scale: str) -> list[Overrides]:
@@ -283,18 +287,31 @@ def fit_baselines(config: RunConfig, names: Sequence[str]) -> dict[str, Baseline
     return {result.name: result for result in run_baselines(config, list(names))}
 
 
-def run_members(
-    run_set: RunSet, configs: Sequence[RunConfig], log: Callable[[str], None]
-) -> list[Member]:
-    """Every member of a run set: baselines first (the probes compare with them, each
-    member with those fitted on its own data), then the runs through ``sweep.run_batch``,
-    which advances runs that differ only in α, λ, seed or lr as one vectorised computation
-    (identical results) and the others one by one."""
-    fitted = [fit_baselines(config, run_set.baselines) for config in configs]
-    by_key = {_key(c): b for c, b in zip(configs, fitted, strict=True)}
+#: Computes a run set's traces: ``compute_traces`` here, or through the store and an
+#: executor (``grokbench.run_cache``).
+Compute = Callable[
+    ["RunSet", list[RunConfig], Callable[[str], None], "list[dict[str, BaselineResult]] | None"],
+    list[Trace],
+]
+
+
+def compute_traces(
+    run_set: RunSet,
+    configs: Sequence[RunConfig],
+    log: Callable[[str], None],
+    baselines: list[dict[str, BaselineResult]] | None = None,
+) -> list[Trace]:
+    """Every run of a run set in this process: baselines first (the probes compare with
+    them, each member with those fitted on its own data; ``baselines`` when the caller has
+    them), then the runs through ``sweep.run_batch``, which advances runs that differ only
+    in α, λ, seed or lr as one vectorised computation (identical results) and the others
+    one by one."""
+    if baselines is None:
+        baselines = [fit_baselines(c, run_set.baselines) for c in configs]
+    fitted = {_key(c): b for c, b in zip(configs, baselines, strict=True)}
 
     def member_probes(prepared: Prepared) -> Probe:
-        probes = [f(prepared) for f in run_set.probes(by_key[_key(prepared.config)])]
+        probes = [f(prepared) for f in run_set.probes(fitted[_key(prepared.config)])]
         return lambda theta: {k: v for probe in probes for k, v in probe(theta).items()}
 
     start = time.perf_counter()
@@ -306,6 +323,19 @@ def run_members(
         log(f"  {run_set.name}: {_describe(config)} -> {trace.status}")
     how = "vectorised" if all(c.dynamics in BATCHED_DYNAMICS for c in configs) else "one by one"
     log(f"  {run_set.name}: {len(configs)} runs, {how}, in {seconds:.1f}s")
+    return traces
+
+
+def run_members(
+    run_set: RunSet,
+    configs: Sequence[RunConfig],
+    log: Callable[[str], None],
+    compute: Compute | None = None,
+) -> list[Member]:
+    """Every member of a run set: the baselines fitted on its data, and its trace
+    (``compute``: in this process by default)."""
+    fitted = [fit_baselines(config, run_set.baselines) for config in configs]
+    traces = (compute or compute_traces)(run_set, list(configs), log, fitted)
     return [Member(c, t, b) for c, t, b in zip(configs, traces, fitted, strict=True)]
 
 
@@ -323,8 +353,10 @@ def collect(
     scale: str,
     log: Callable[[str], None] | None = None,
     base: Overrides | None = None,
+    compute: Compute | None = None,
 ) -> tuple[dict[str, list[Member]], dict[str, float]]:
-    """Run the named run sets; returns their members and the wall time each took.
+    """Run the named run sets (``compute``: how, in this process by default); returns their
+    members and the wall time each took.
 
     Ctrl-C stops the collection: the run sets that finished are returned, the rest are
     missing from the result (the caller reports them as not done).
@@ -337,7 +369,7 @@ def collect(
         start = time.perf_counter()
         log(f"run set {name} ({scale})")
         try:
-            results[name] = run_members(RUN_SETS[name], configs[name], log)
+            results[name] = run_members(RUN_SETS[name], configs[name], log, compute)
         except KeyboardInterrupt:
             log(f"interrupted during run set {name}; keeping the {len(results)} that finished")
             break

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from grokbench.campaign import RUN_SETS, Member, collect, run_set_names
+from grokbench.campaign import RUN_SETS, Compute, Member, collect, run_set_names
 from grokbench.catalogue import BY_ID, CLAIMS
 from grokbench.checks import REGISTRY, Check, Inconclusive, Outcome, checks
 from grokbench.spec import Claim, ConfigError, Verdict
@@ -169,13 +169,16 @@ def evaluate(
     scale: str,
     log: Callable[[str], None] | None = None,
     overrides: dict[str, Any] | None = None,
+    compute: Compute | None = None,
 ) -> Evaluation:
     """Run what the claims need at ``scale`` and check each; paper-only claims are
     inconclusive below paper scale (they say so). ``overrides`` apply to every run (another
-    optimizer, model settings) before each run set's own grid."""
+    optimizer, model settings) before each run set's own grid; ``compute`` says how run
+    sets are computed (in this process by default; ``run_cache.StoredRuns`` reuses the
+    store's runs and computes the rest on an executor)."""
     start = time.perf_counter()
     names = run_set_names(claims, scale)
-    members, timings = collect(names, scale, log, overrides)
+    members, timings = collect(names, scale, log, overrides, compute)
     interrupted = [name for name in names if name not in members]
     samples: dict[str, object] = {}
     if any(claim.id == "G1" for claim in claims) and not interrupted:

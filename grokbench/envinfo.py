@@ -51,22 +51,36 @@ def cpu_model() -> str:
 
 @functools.cache
 def git_commit() -> str:
-    """The commit of the grokbench checkout, with ``+dirty`` for uncommitted changes."""
+    """The commit of grokbench's own checkout, with ``+dirty`` for uncommitted changes;
+    ``unknown`` when grokbench does not run from its own git checkout (an installed package
+    inside someone else's repository must not report that repository's commit)."""
     root = Path(__file__).resolve().parent.parent
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=5)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=5,
-        ).stdout.strip()
+        top = git("rev-parse", "--show-toplevel")
+        if not top or Path(top).resolve() != root or not (root / "pyproject.toml").is_file():
+            return "unknown"
+        commit = git("rev-parse", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return (commit + ("+dirty" if dirty else "")) if commit else "unknown"
+
+
+def code_version() -> str:
+    """The version stored runs are keyed by: grokbench's package version, plus the commit
+    when grokbench runs from its own checkout (``0.1.0+g1a2b3c4d5e6f`` or ``…+dirty``)."""
+    from grokbench import __version__
+
+    commit = git_commit()
+    if commit == "unknown":
+        return __version__
+    head, _, dirty = commit.partition("+")
+    return f"{__version__}+g{head[:12]}" + (".dirty" if dirty else "")
 
 
 def device_name(device: torch.device) -> str:
@@ -95,6 +109,7 @@ def environment(device: torch.device | str = "cpu", dtype: str = "float64") -> d
         "sklearn": _version("scikit-learn"),
         "platform": platform.platform(),
         "git_commit": git_commit(),
+        "code_version": code_version(),
     }
 
 

@@ -49,26 +49,43 @@ def _describe_error(error: BaseException) -> str:
     return f"{type(error).__name__}: {message}{where}"
 
 
-def work_unit(configs: Sequence[RunConfig], threads: int | None = 1) -> list[Outcome]:
-    """Run one unit on a worker: vectorised through ``sweep.run_batch``; when that raises,
-    each run alone, so that one bad run fails only itself. ``threads`` sets torch's
+def store_key(config: RunConfig, run_set: str | None = None) -> str:
+    """The key a run is stored under: its config hash, or, for a run recorded with a run
+    set's probes, the hash and the run set's name (the same config in another run set
+    records other probes)."""
+    return config.key() if run_set is None else f"{config.key()}:{run_set}"
+
+
+def work_unit(
+    configs: Sequence[RunConfig], threads: int | None = 1, run_set: str | None = None
+) -> list[Outcome]:
+    """Run one unit on a worker: vectorised through ``sweep.run_batch`` (with the run set's
+    baselines and probes when ``run_set`` names one of ``campaign.RUN_SETS``); when that
+    raises, each run alone, so that one bad run fails only itself. ``threads`` sets torch's
     intra-op threads (one per unit keeps many units on one machine from contending)."""
     import torch
-
-    from grokbench.sweep import run_batch
 
     if threads and torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
     start = time.perf_counter()
     try:
-        traces = run_batch(list(configs), warn=False)
+        if run_set is None:
+            from grokbench.sweep import run_batch
+
+            traces = run_batch(list(configs), warn=False)
+        else:
+            from grokbench.campaign import RUN_SETS, compute_traces
+
+            traces = compute_traces(RUN_SETS[run_set], list(configs), lambda line: None)
     except Exception as error:
         if len(configs) > 1:
-            return [outcome for config in configs for outcome in work_unit([config], threads)]
+            return [o for config in configs for o in work_unit([config], threads, run_set)]
         wall = time.perf_counter() - start
-        return [Outcome(configs[0].key(), None, _describe_error(error), wall)]
+        return [Outcome(store_key(configs[0], run_set), None, _describe_error(error), wall)]
     wall = time.perf_counter() - start
-    return [Outcome(c.key(), t, "", wall) for c, t in zip(configs, traces, strict=True)]
+    return [
+        Outcome(store_key(c, run_set), t, "", wall) for c, t in zip(configs, traces, strict=True)
+    ]
 
 
 def make_units(
@@ -132,20 +149,24 @@ def run_sweep(
     chunk: int | None = None,
     threads: int | None = None,
     monitor: Monitor | None = None,
+    run_set: str | None = None,
+    fresh: bool = False,
 ) -> SweepResult:
     """Run every config not yet in the store through ``executor`` and store each result.
 
     ``executor``: a ``Backend`` from ``grokbench.executors``, any concurrent.futures
     Executor, or None for local processes (one per core). ``slots``: work units kept in
     flight (default: the backend's, or the executor's ``_max_workers``). ``code_version``
-    defaults to the checkout's git commit. Ctrl-C cancels what is in flight and returns
-    with ``interrupted`` set; what finished is stored.
+    defaults to grokbench's own (``envinfo.code_version``). ``run_set``: compute the runs with
+    that run set's baselines and probes (stored under ``store_key``); ``fresh``: compute
+    every run again, whatever is stored. Ctrl-C cancels what is in flight and returns with
+    ``interrupted`` set; what finished is stored.
     """
     if executor is None:
         with backend("local") as local:
             return run_sweep(
                 configs, local, store, label=label, code_version=code_version, slots=slots,
-                chunk=chunk, threads=threads, monitor=monitor,
+                chunk=chunk, threads=threads, monitor=monitor, run_set=run_set, fresh=fresh,
             )  # fmt: skip
     start = time.perf_counter()
     monitor = monitor or Silent()
@@ -158,13 +179,13 @@ def run_sweep(
         slots = slots or getattr(executor, "_max_workers", None)
     opened = store if isinstance(store, Store) else Store(store)
     if code_version is None:
-        from grokbench.envinfo import git_commit
+        from grokbench.envinfo import code_version as current
 
-        code_version = git_commit()
+        code_version = current()
     try:
         unique = _unique(configs)
         done = opened.statuses(code_version)
-        todo = [c for c in unique if done.get(c.key()) not in FINAL_STATUSES]
+        todo = [c for c in unique if fresh or done.get(store_key(c, run_set)) not in FINAL_STATUSES]
         result = SweepResult(len(unique), len(unique) - len(todo), code_version)
         pending = deque([todo[i] for i in unit] for unit in make_units(todo, slots, chunk))
         monitor.start(result.total, result.skipped, where)
@@ -177,12 +198,13 @@ def run_sweep(
             if trace is None or trace.status not in FINAL_STATUSES:
                 ended = trace.status if trace is not None else "without a trace"
                 error = outcome.error or f"the run ended {ended}"
-                opened.put_failure(config, error, label, code_version)
+                key = store_key(config, run_set)
+                opened.put_failure(config, error, label, code_version, key=key)
                 result.failed += 1
-                result.errors[config.key()] = error
+                result.errors[key] = error
                 monitor.finished(config, "failed", error, outcome.wall_s)
                 return
-            opened.put_run(config, trace, label, code_version)
+            opened.put_run(config, trace, label, code_version, store_key(config, run_set))
             setattr(result, trace.status, getattr(result, trace.status) + 1)
             monitor.finished(config, trace.status, trace.reason, outcome.wall_s)
 
@@ -192,14 +214,19 @@ def run_sweep(
                     unit = pending.popleft()
                     monitor.submitted(len(unit))
                     try:
-                        inflight[pool.submit(work_unit, unit, threads or 1)] = unit
+                        future = pool.submit(work_unit, unit, threads or 1, run_set)
+                        inflight[future] = unit
                     except Exception as error:  # a broken pool: these runs fail, not the sweep
                         for config in unit:
-                            record(config, Outcome(config.key(), None, _describe_error(error)))
+                            failed = Outcome(
+                                store_key(config, run_set), None, _describe_error(error)
+                            )
+                            record(config, failed)
                 finished, _ = cf.wait(inflight, timeout=0.5, return_when=cf.FIRST_COMPLETED)
                 for future in finished:
                     unit = inflight.pop(future)
-                    for config, outcome in zip(unit, _outcomes(future, unit), strict=True):
+                    outcomes = _outcomes(future, unit, run_set)
+                    for config, outcome in zip(unit, outcomes, strict=True):
                         record(config, outcome)
                 monitor.tick()
         except KeyboardInterrupt:
@@ -215,15 +242,18 @@ def run_sweep(
             opened.close()
 
 
-def _outcomes(future: cf.Future[list[Outcome]], unit: Sequence[RunConfig]) -> list[Outcome]:
+def _outcomes(
+    future: cf.Future[list[Outcome]], unit: Sequence[RunConfig], run_set: str | None
+) -> list[Outcome]:
     """A unit's outcomes in the unit's order; a unit that died fails each of its runs."""
+    keys = [store_key(config, run_set) for config in unit]
     try:
         outcomes = {outcome.key: outcome for outcome in future.result()}
     except Exception as error:
         message = f"the work unit failed: {_describe_error(error)}"
-        return [Outcome(config.key(), None, message) for config in unit]
+        return [Outcome(key, None, message) for key in keys]
     lost = Outcome("", None, "the worker returned no result for this run")
-    return [outcomes.get(config.key(), lost) for config in unit]
+    return [outcomes.get(key, lost) for key in keys]
 
 
 def parse_grid(items: Sequence[str]) -> dict[str, list[str]]:
@@ -274,7 +304,8 @@ def run_configs(
         result = run_sweep(configs, executor, opened, **options)
         if result.interrupted:
             raise KeyboardInterrupt
-        traces = [opened.get_run(c.key(), result.code_version) for c in configs]
+        run_set = options.get("run_set")
+        traces = [opened.get_run(store_key(c, run_set), result.code_version) for c in configs]
         return [t if t is not None and t.status in FINAL_STATUSES else None for t in traces]
     finally:
         if not isinstance(store, Store):

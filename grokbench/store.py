@@ -196,15 +196,18 @@ class Store:
         trace: Trace,
         label: str | None = None,
         code_version: str | None = None,
+        key: str | None = None,
     ) -> str:
         """Store a run's trace (replacing one with the same config and code); return its hash.
 
-        The code version is ``code_version``, else the trace's ``env["git_commit"]``, else
-        the current checkout's commit.
+        The code version is ``code_version``, else the trace's ``env["code_version"]`` (where
+        it was computed), else grokbench's own (``envinfo.code_version``).
+        ``key`` replaces the config hash (runs recorded with a run set's probes are stored
+        under the hash and the run set's name: ``campaign.run_key``).
         """
         if code_version is None:
-            code_version = trace.env.get("git_commit") or _current_commit()
-        key = config.key()
+            code_version = trace.env.get("code_version") or _current_commit()
+        key = key or config.key()
         row = (
             key,
             code_version,
@@ -256,11 +259,12 @@ class Store:
         label: str | None = None,
         code_version: str | None = None,
         env: dict[str, Any] | None = None,
+        key: str | None = None,
     ) -> str:
         """Record a run that raised instead of finishing: status ``failed``, the error as
         its reason, no records. A sweep retries failed runs; a later success replaces it."""
         trace = Trace(config=config.to_dict(), env=dict(env or {}), status="failed", reason=error)
-        return self.put_run(config, trace, label, code_version)
+        return self.put_run(config, trace, label, code_version, key)
 
     def statuses(self, code_version: str) -> dict[str, str]:
         """``{config hash: status}`` of every run stored with this code version (one query,
@@ -348,7 +352,7 @@ class Store:
 
 
 def _current_commit() -> str:
-    """The checkout's commit, imported late so that opening a store stays cheap."""
-    from grokbench.envinfo import git_commit
+    """grokbench's code version, imported late so that opening a store stays cheap."""
+    from grokbench.envinfo import code_version
 
-    return git_commit()
+    return code_version()

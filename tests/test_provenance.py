@@ -84,3 +84,35 @@ def test_packaging_files_are_there() -> None:
         tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     )
     assert "joblib" in dependencies and "threadpoolctl" in dependencies
+
+
+def test_code_version_ignores_a_repository_that_is_not_grokbench(tmp_path):
+    """grokbench installed inside a user's own git repository (a venv in it) reports its
+    package version alone, not the user's commit."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import grokbench
+
+    site = tmp_path / "user" / ".venv" / "site-packages"
+    shutil.copytree(Path(grokbench.__file__).parent, site / "grokbench")
+    subprocess.run(["git", "init", "-q", str(tmp_path / "user")], check=True)
+    code = "from grokbench import envinfo as e; print(e.code_version(), e.git_commit())"
+    env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=site, capture_output=True, text=True, env=env, check=True
+    )
+    assert out.stdout.split() == [grokbench.__version__, "unknown"]
+
+
+def test_code_version_in_the_own_checkout_names_the_commit():
+    from grokbench import __version__
+    from grokbench.envinfo import code_version, git_commit
+
+    commit = git_commit()
+    if commit == "unknown":  # an installed copy (not a checkout): the version alone
+        assert code_version() == __version__
+    else:
+        assert code_version().startswith(f"{__version__}+g{commit[:12]}")

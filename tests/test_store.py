@@ -35,7 +35,7 @@ def make_trace(config: RunConfig, commit: str = "abc123", status: str = "ok") ->
     ]
     return Trace(
         config=config.to_dict(),
-        env={"git_commit": commit, "device": "cpu"},
+        env={"git_commit": commit, "code_version": commit, "device": "cpu"},
         records=records,
         summary={"t_grok": 2.5},
         status=status,

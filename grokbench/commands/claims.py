@@ -10,16 +10,22 @@ finished is still written, and the report says what did not).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from grokbench.commands.compare import load_side
+from grokbench.commands.sweep import add_executor_arguments, check_counts, slurm_options
 from grokbench.compare import check_verdicts, compare_verdicts, render
 from grokbench.fileio import write_json
 from grokbench.spec import SCALES, VERDICTS_SCHEMA, ConfigError
 from grokbench.store import ENV_VAR, Store
 
 if TYPE_CHECKING:
+    from grokbench.campaign import Compute
     from grokbench.claims import Evaluation
+    from grokbench.run_cache import StoredRuns
 
 
 def register(sub: Any) -> None:
@@ -53,11 +59,11 @@ def register(sub: Any) -> None:
         metavar="NAME",
         help="compare with a stored label (or a verdict JSON); exit 1 on a regression",
     )
+    add_executor_arguments(parser, default=None)
     parser.add_argument(
-        "--store",
-        default=None,
-        metavar="PATH",
-        help=f"results store (default: ${ENV_VAR} or .grokbench/results.sqlite)",
+        "--fresh",
+        action="store_true",
+        help="compute every run again instead of reusing the store's (with --store/--executor)",
     )
     parser.set_defaults(func=main)
 
@@ -66,15 +72,18 @@ def verdict_document(verdicts: list[Any], env: dict[str, Any]) -> dict[str, Any]
     return {"schema": VERDICTS_SCHEMA, "env": env, "verdicts": [v.to_dict() for v in verdicts]}
 
 
-def run_claims(only: str | None, scale: str, overrides: dict[str, Any]) -> Evaluation:
+def run_claims(
+    only: str | None, scale: str, overrides: dict[str, Any], compute: Compute | None = None
+) -> Evaluation:
     """Evaluate the claims; those that do not apply to a plug-in model are inconclusive
-    with the reason, without running."""
+    with the reason, without running. ``compute``: how run sets are computed (in this
+    process by default; through the store and an executor with ``run_cache.StoredRuns``)."""
     from grokbench.claims import evaluate, select  # torch: imported when run
     from grokbench.plugin_claims import merge, screen
 
     claims = select(only)
     kept, skipped = screen(claims, scale, overrides)
-    evaluation = evaluate(kept, scale, overrides=overrides)
+    evaluation = evaluate(kept, scale, overrides=overrides, compute=compute)
     evaluation.claims, evaluation.verdicts = claims, merge(claims, evaluation.verdicts, skipped)
     return evaluation
 
@@ -91,6 +100,30 @@ def _environment(evaluation: Evaluation) -> dict[str, Any]:
     return {**environment(env.get("device", "cpu"), config.get("dtype", "float64")), **env}
 
 
+@contextlib.contextmanager
+def _stored_runs(args: argparse.Namespace) -> Iterator[StoredRuns | None]:
+    """Runs through the store (``--store``, ``$GROKBENCH_STORE``) and ``--executor``, when
+    either is given; None (every run in this process, nothing stored) otherwise."""
+    if not (args.executor or args.store or os.environ.get(ENV_VAR)):
+        if args.fresh:
+            raise ConfigError("--fresh: only with --store or --executor (nothing is reused here)")
+        yield None
+        return
+    check_counts(args, ("workers", "threads"))
+    from grokbench.executors import backend
+    from grokbench.run_cache import StoredRuns
+
+    with contextlib.ExitStack() as stack:
+        executor = None
+        if args.executor:  # the executor first: a missing extra leaves no store file
+            executor = stack.enter_context(
+                backend(args.executor, args.workers, args.scheduler, slurm_options(args))
+            )
+        store = stack.enter_context(Store(args.store))
+        yield StoredRuns(store, executor, args.code_version, args.fresh, args.label,
+                         args.threads)  # fmt: skip
+
+
 def main(args: argparse.Namespace) -> int:
     from grokbench.claims import load_plugins  # torch, matplotlib: imported when run
     from grokbench.config import parse_overrides
@@ -103,7 +136,11 @@ def main(args: argparse.Namespace) -> int:
             raise ConfigError("--label: must not be empty")
         Store(args.store).close()
     baseline = load_side(args.baseline, args.store) if args.baseline else None
-    evaluation = run_claims(args.only, args.scale, overrides)
+    with _stored_runs(args) as compute:
+        evaluation = run_claims(args.only, args.scale, overrides, compute)
+    if compute is not None:
+        print(f"runs: {compute.reused} reused, {compute.computed} computed "
+              f"(store {compute.store.path}, code version {compute.code_version})")  # fmt: skip
     env = _environment(evaluation)
     env["scale"] = args.scale
     env["overrides"] = overrides

@@ -33,7 +33,23 @@ def register(sub: Any) -> None:
         metavar="KEY=V1,V2,...",
         help="values of one setting (repeatable; the runs are the cartesian product)",
     )
-    parser.add_argument("--executor", default="local", choices=EXECUTORS, help="default local")
+    add_executor_arguments(parser, default="local")
+    parser.add_argument("--label", default=None, metavar="NAME", help="label the stored runs")
+    parser.add_argument(
+        "--chunk", type=int, default=None, metavar="N", help="runs per work unit (vectorised)"
+    )
+    parser.set_defaults(func=main)
+
+
+def add_executor_arguments(parser: argparse.ArgumentParser, default: str | None) -> None:
+    """--executor and its options, --store, --threads and --code-version: shared by
+    ``grokbench sweep`` and ``grokbench claims``."""
+    parser.add_argument(
+        "--executor",
+        default=default,
+        choices=EXECUTORS,
+        help=f"where runs are computed (default {default or 'this process'})",
+    )
     parser.add_argument("--scheduler", default=None, metavar="ADDR", help="Dask scheduler address")
     parser.add_argument(
         "--workers",
@@ -49,10 +65,6 @@ def register(sub: Any) -> None:
         metavar="PATH",
         help=f"results store (default: ${ENV_VAR} or .grokbench/results.sqlite)",
     )
-    parser.add_argument("--label", default=None, metavar="NAME", help="label the stored runs")
-    parser.add_argument(
-        "--chunk", type=int, default=None, metavar="N", help="runs per work unit (vectorised)"
-    )
     parser.add_argument(
         "--threads", type=int, default=None, metavar="N", help="torch threads per unit (default 1)"
     )
@@ -60,7 +72,7 @@ def register(sub: Any) -> None:
         "--code-version",
         default=None,
         metavar="TEXT",
-        help="the version runs are stored and resumed under (default: the git commit)",
+        help="the version runs are stored and reused under (default: grokbench's own)",
     )
     slurm = parser.add_argument_group("slurm (--executor slurm, through submitit)")
     slurm.add_argument("--partition", default=None, help="Slurm partition")
@@ -84,7 +96,27 @@ def register(sub: Any) -> None:
         choices=("slurm", "local", "debug"),
         help="local: run the jobs as local processes (try a Slurm setup without Slurm)",
     )
-    parser.set_defaults(func=main)
+
+
+def slurm_options(args: argparse.Namespace) -> SlurmOptions:
+    """The Slurm settings of parsed ``add_executor_arguments`` options."""
+    return SlurmOptions(
+        partition=args.partition,
+        time_min=args.time,
+        gpus=args.gpus,
+        cpus=args.cpus,
+        mem_gb=args.mem_gb,
+        folder=args.slurm_folder,
+        cluster=args.slurm_cluster,
+        setup=tuple(args.slurm_setup),
+    )
+
+
+def check_counts(args: argparse.Namespace, names: tuple[str, ...]) -> None:
+    """``--workers``, ``--chunk``, ``--threads`` must be ≥ 1 when given."""
+    for name in names:
+        if getattr(args, name, None) is not None and getattr(args, name) < 1:
+            raise ConfigError(f"--{name}: must be ≥ 1, got {getattr(args, name)}")
 
 
 def describer(keys: list[str]) -> Any:
@@ -120,22 +152,11 @@ def summary(result: SweepResult, store: Store) -> str:
 def main(args: argparse.Namespace) -> int:
     from grokbench.config import parse_overrides  # torch: imported when run
 
-    for name in ("workers", "chunk", "threads"):
-        if getattr(args, name) is not None and getattr(args, name) < 1:
-            raise ConfigError(f"--{name}: must be ≥ 1, got {getattr(args, name)}")
+    check_counts(args, ("workers", "chunk", "threads"))
     grid = parse_grid(args.grid)
     overrides = parse_overrides(args.overrides)
     configs = expand_grid(args.experiment, args.scale, overrides, grid)  # validates all first
-    options = SlurmOptions(
-        partition=args.partition,
-        time_min=args.time,
-        gpus=args.gpus,
-        cpus=args.cpus,
-        mem_gb=args.mem_gb,
-        folder=args.slurm_folder,
-        cluster=args.slurm_cluster,
-        setup=tuple(args.slurm_setup),
-    )
+    options = slurm_options(args)
     # the executor first: a missing extra or an unreachable scheduler leaves no store file
     with (
         backend(args.executor, args.workers, args.scheduler, options) as opened,

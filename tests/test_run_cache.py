@@ -1,0 +1,83 @@
+"""grokbench claims with a store: runs are computed once per config, run set and code
+version, reused after that (re-judging takes seconds), and a job stopped midway computes
+only what is missing when started again."""
+
+import json
+
+import pytest
+
+from grokbench.cli import main
+from grokbench.scaleout import store_key
+from grokbench.store import Store
+
+ONLY = ["--scale", "smoke", "--only", "R2,X1"]  # sparse-main (1 run), controls (2)
+
+
+def _claims(tmp_path, name, *extra):
+    out = tmp_path / f"{name}.json"
+    args = ["claims", *ONLY, "--store", str(tmp_path / "runs.sqlite"), "--json", str(out),
+            "--report", str(tmp_path / f"{name}.md"), *extra]  # fmt: skip
+    code = main(args)
+    return code, json.loads(out.read_text())["verdicts"]
+
+
+def _line(capsys):
+    return next(line for line in capsys.readouterr().out.splitlines() if line.startswith("runs:"))
+
+
+def test_a_second_judgement_reuses_every_stored_run(tmp_path, capsys):
+    code, first = _claims(tmp_path, "first")
+    assert _line(capsys).startswith("runs: 0 reused, 3 computed")
+    code_again, again = _claims(tmp_path, "again")
+    assert _line(capsys).startswith("runs: 3 reused, 0 computed")
+    assert code == code_again
+    assert [(v["id"], v["status"], v["measured"]) for v in first] == [
+        (v["id"], v["status"], v["measured"]) for v in again
+    ]
+    _claims(tmp_path, "fresh", "--fresh")
+    assert _line(capsys).startswith("runs: 0 reused, 3 computed")
+
+
+def test_a_run_set_is_stored_under_its_own_name(tmp_path, capsys):
+    _claims(tmp_path, "first")
+    capsys.readouterr()
+    with Store(tmp_path / "runs.sqlite") as store:
+        keys = {info.config_hash for info in store.runs()}
+    assert all(":" in key for key in keys)
+    assert {key.split(":")[1] for key in keys} == {"controls", "sparse-main"}
+
+
+def test_a_stopped_job_computes_only_what_is_missing(tmp_path, capsys):
+    """The first job got as far as R2's run set; the whole job then computes X1's alone."""
+    _claims(tmp_path, "partial", "--only", "R2")
+    assert _line(capsys).startswith("runs: 0 reused, 1 computed")
+    _claims(tmp_path, "whole")
+    assert _line(capsys).startswith("runs: 1 reused, 2 computed")
+
+
+def test_another_code_version_computes_again(tmp_path, capsys):
+    _claims(tmp_path, "first", "--code-version", "a")
+    _line(capsys)
+    _claims(tmp_path, "second", "--code-version", "b")
+    assert _line(capsys).startswith("runs: 0 reused, 3 computed")
+
+
+def test_fresh_without_a_store_is_bad_input(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("GROKBENCH_STORE", raising=False)
+    code = main(["claims", *ONLY, "--fresh", "--json", str(tmp_path / "v.json")])
+    assert code == 2 and "--fresh" in capsys.readouterr().err
+    assert not (tmp_path / "v.json").exists()
+
+
+def test_store_key_names_the_run_set():
+    from grokbench.config import make_config
+
+    config = make_config("sparse-cls", "smoke")
+    assert store_key(config) == config.key()
+    assert store_key(config, "sparse-main") == f"{config.key()}:sparse-main"
+
+
+@pytest.mark.parametrize("option", ["--workers=0", "--threads=0"])
+def test_bad_counts_are_bad_input(tmp_path, option, capsys):
+    code = main(["claims", *ONLY, "--store", str(tmp_path / "s.sqlite"), option])
+    assert code == 2
