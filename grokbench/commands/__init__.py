@@ -1,5 +1,5 @@
 """Subcommands of the ``grokbench`` command; each module has ``register(subparsers)``."""
 
-from grokbench.commands import baselines, claims, compare, run, sweep
+from grokbench.commands import baselines, claims, compare, export, run, sweep
 
-COMMANDS = [run, baselines, claims, compare, sweep]
+COMMANDS = [run, baselines, claims, compare, sweep, export]

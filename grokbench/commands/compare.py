@@ -1,8 +1,9 @@
-"""``grokbench compare BASE NEW``: what changed between two verdict sets.
+"""``grokbench compare BASE NEW [NEW …]``: what changed between verdict sets.
 
 Each side is a verdict JSON file or, when no such file exists, a label in the results
 store. Prints a markdown table and a one-line summary; exit 1 when a claim regressed,
-0 otherwise, 2 for bad input. The rules are in ``grokbench.compare``.
+0 otherwise, 2 for bad input. The rules are in ``grokbench.compare``; with more than two
+sides, or ``--format``/``--out``, the side-by-side table of ``grokbench.multicompare``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from grokbench.compare import check_verdicts, compare_verdicts, render
-from grokbench.fileio import read_json
+from grokbench.fileio import read_json, write_atomic
+from grokbench.multicompare import FORMATS, compare_many, render_many
 from grokbench.spec import ConfigError
 from grokbench.store import ENV_VAR, Store, default_path
 
@@ -20,13 +22,28 @@ from grokbench.store import ENV_VAR, Store, default_path
 def register(sub: Any) -> None:
     parser = sub.add_parser(
         "compare",
-        help="compare two verdict sets (JSON files or store labels); exit 1 on a regression",
-        description="Compare two verdict sets, each a verdict JSON file or a store label: "
-        "a markdown table of claims whose status changed or whose measured values left "
-        "their tolerance. Exit 1 on a regression, 0 otherwise, 2 for bad input.",
+        help="compare verdict sets (JSON files or store labels); exit 1 on a regression",
+        description="Compare verdict sets, each a verdict JSON file or a store label. Two "
+        "sides: a markdown table of claims whose status changed or whose measured values "
+        "left their tolerance. More sides (or --format/--out): one row per claim, one column "
+        "per side (status and measured values), each side compared with BASE. Exit 1 when "
+        "any side regressed against BASE, 0 otherwise, 2 for bad input.",
     )
     parser.add_argument("base", metavar="BASE", help="verdict JSON path or store label")
-    parser.add_argument("new", metavar="NEW", help="verdict JSON path or store label")
+    parser.add_argument(
+        "new",
+        metavar="NEW",
+        nargs="+",
+        help="verdict JSON paths or store labels, each compared with BASE",
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="side-by-side table, one row per claim and one column per side: md (default), "
+        "csv or json (two sides without --format/--out print the table of changes)",
+    )
+    parser.add_argument("--out", default=None, metavar="PATH", help="write the table here")
     parser.add_argument(
         "--store",
         default=None,
@@ -49,8 +66,17 @@ def load_side(name: str, store_path: str | Path | None) -> dict[str, dict[str, A
 
 
 def main(args: argparse.Namespace) -> int:
-    base = load_side(args.base, args.store)
-    new = load_side(args.new, args.store)
+    names = [args.base, *args.new]
+    sides = [load_side(name, args.store) for name in names]
+    if len(sides) > 2 or args.format is not None or args.out is not None:
+        many = compare_many(names, sides)
+        text = render_many(many, args.format or "md")
+        if args.out is not None:
+            write_atomic(args.out, text)
+        else:
+            print(text, end="")
+        return many.exit_code
+    base, new = sides
     result = compare_verdicts(base, new)
-    print(render(result, args.base, args.new))
+    print(render(result, *names))
     return result.exit_code
