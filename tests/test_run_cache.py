@@ -81,3 +81,21 @@ def test_store_key_names_the_run_set():
 def test_bad_counts_are_bad_input(tmp_path, option, capsys):
     code = main(["claims", *ONLY, "--store", str(tmp_path / "s.sqlite"), option])
     assert code == 2
+
+
+def test_fail_on_decides_what_exits_1(tmp_path, capsys):
+    """X1 fails at smoke scale in both verdict sets: against a baseline that is no
+    regression (exit 0 by default), a failure all the same with --fail-on fail or any."""
+    store = str(tmp_path / "runs.sqlite")
+
+    def claims(*extra):
+        out = ["--json", str(tmp_path / "v.json"), "--report", str(tmp_path / "r.md")]
+        return main(["claims", "--scale", "smoke", "--only", "X1", "--store", store, *out, *extra])
+
+    assert claims("--label", "base") == 1  # X1 fails: exit 1 without a baseline
+    assert claims("--baseline", "base") == 0
+    assert claims("--baseline", "base", "--fail-on", "fail") == 1
+    assert claims("--baseline", "base", "--fail-on", "any") == 1
+    capsys.readouterr()
+    assert claims("--fail-on", "regression") == 2
+    assert "--fail-on regression" in capsys.readouterr().err

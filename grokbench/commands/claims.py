@@ -59,6 +59,13 @@ def register(sub: Any) -> None:
         metavar="NAME",
         help="compare with a stored label (or a verdict JSON); exit 1 on a regression",
     )
+    parser.add_argument(
+        "--fail-on",
+        default=None,
+        choices=("regression", "fail", "any"),
+        help="what exits 1: a regression against --baseline (the default with --baseline), "
+        "a failed claim (the default without; a confirmed erratum is not a failure), or any",
+    )
     add_executor_arguments(parser, default=None)
     parser.add_argument(
         "--fresh",
@@ -135,6 +142,9 @@ def main(args: argparse.Namespace) -> int:
         if not args.label.strip():
             raise ConfigError("--label: must not be empty")
         Store(args.store).close()
+    fail_on = args.fail_on or ("regression" if args.baseline else "fail")
+    if fail_on == "regression" and not args.baseline:
+        raise ConfigError("--fail-on regression: needs --baseline (what to regress against)")
     baseline = load_side(args.baseline, args.store) if args.baseline else None
     with _stored_runs(args) as compute:
         evaluation = run_claims(args.only, args.scale, overrides, compute)
@@ -167,4 +177,4 @@ def main(args: argparse.Namespace) -> int:
         print(render(result, args.baseline, new_name))
         regressed = bool(result.exit_code)
     failed = any(v.status == "fail" for v in evaluation.verdicts)
-    return 1 if failed or regressed else 0
+    return int({"fail": failed, "regression": regressed, "any": failed or regressed}[fail_on])
