@@ -8,10 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 from tabulate import tabulate
 
 from grokbench.campaign import RUN_SETS, Member
@@ -108,12 +105,14 @@ def _metric(member: Member) -> str:
     return transition(member.trace).metric
 
 
-def plot_curves(
-    members: Sequence[Member], path: Path, title: str, levels: dict[str, float]
-) -> Path:
+def curves_figure(
+    members: Sequence[Member], title: str, levels: dict[str, float] | None = None
+) -> Figure:
     """Test metric against λt, one curve per member, predicted transitions ln(‖θ0‖/‖θ_late‖)/λ
-    dashed, baseline levels dotted."""
-    figure, axis = plt.subplots(figsize=(7, 4))
+    dashed, baseline levels dotted (runs without weight decay: against ln t). A matplotlib
+    Figure, for a notebook; ``plot_curves`` saves it."""
+    figure = Figure(figsize=(7, 4))  # object-oriented: no pyplot state, backend untouched
+    axis = figure.subplots()
     log_time = all(m.config.dynamics == "logflow" for m in members)
     for member in members:
         trace, wd = member.trace, member.config.wd or 1.0
@@ -125,7 +124,7 @@ def plot_curves(
         (line,) = axis.plot(times, trace.column(metric), label=_label(member))
         predicted = math.log(trace.records[0].param_norm / trace.records[-1].param_norm)
         axis.axvline(predicted, color=line.get_color(), linestyle="--", linewidth=0.8)
-    for name, value in levels.items():
+    for name, value in (levels or {}).items():
         axis.axhline(value, color="grey", linestyle=":", linewidth=1)
         axis.annotate(name, (0, value), fontsize=7, color="grey")
     if log_time:
@@ -136,12 +135,20 @@ def plot_curves(
     axis.set_ylabel(_metric(members[0]).replace("_", " "))
     axis.set_title(title)
     axis.legend(fontsize=7)
-    return _save(figure, path)
+    return figure
 
 
-def plot_norm_decay(members: Sequence[Member], path: Path) -> Path:
+def plot_curves(
+    members: Sequence[Member], path: Path, title: str, levels: dict[str, float]
+) -> Path:
+    """``curves_figure`` saved as a PNG at ``path``."""
+    return _save(curves_figure(members, title, levels), path)
+
+
+def norm_decay_figure(members: Sequence[Member]) -> Figure:
     """‖θ(t)‖/‖θ(0)‖ against e^{−λt}: the diagonal is the kernel-phase prediction (K1)."""
-    figure, axis = plt.subplots(figsize=(5, 4))
+    figure = Figure(figsize=(5, 4))
+    axis = figure.subplots()
     for member in members:
         trace, wd = member.trace, member.config.wd
         axis.plot(
@@ -153,10 +160,15 @@ def plot_norm_decay(members: Sequence[Member], path: Path) -> Path:
     axis.set_xlabel("e^{−λt}")
     axis.set_ylabel("‖θ(t)‖ / ‖θ(0)‖")
     axis.legend(fontsize=7)
-    return _save(figure, path)
+    return figure
 
 
-def plot_grok_times(members: Sequence[Member], path: Path) -> Path:
+def plot_norm_decay(members: Sequence[Member], path: Path) -> Path:
+    """``norm_decay_figure`` saved as a PNG at ``path``."""
+    return _save(norm_decay_figure(members), path)
+
+
+def grok_times_figure(members: Sequence[Member]) -> Figure:
     """λ·t_grok against ln α with the fitted line (T1)."""
     xs, ys = [], []
     for member in members:
@@ -164,7 +176,8 @@ def plot_grok_times(members: Sequence[Member], path: Path) -> Path:
         if shape.t_grok is not None:
             xs.append(math.log(member.trace.summary["alpha"]))
             ys.append(shape.t_grok * member.config.wd)
-    figure, axis = plt.subplots(figsize=(5, 4))
+    figure = Figure(figsize=(5, 4))
+    axis = figure.subplots()
     axis.scatter(xs, ys, label="runs")
     if len(set(xs)) >= 2:
         slope, stderr, intercept = linear_fit(xs, ys)
@@ -177,7 +190,12 @@ def plot_grok_times(members: Sequence[Member], path: Path) -> Path:
     axis.set_xlabel("ln α")
     axis.set_ylabel("λ · t_grok")
     axis.legend(fontsize=7)
-    return _save(figure, path)
+    return figure
+
+
+def plot_grok_times(members: Sequence[Member], path: Path) -> Path:
+    """``grok_times_figure`` saved as a PNG at ``path``."""
+    return _save(grok_times_figure(members), path)
 
 
 def _label(member: Member) -> str:
@@ -186,11 +204,10 @@ def _label(member: Member) -> str:
     return f"{config.experiment} {scale} λ={config.wd:g} seed {config.seed}"
 
 
-def _save(figure: Any, path: Path) -> Path:
+def _save(figure: Figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
-    plt.close(figure)
     return path
 
 

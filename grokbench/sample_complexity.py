@@ -91,16 +91,15 @@ def render_table(rows: list[dict[str, Any]]) -> str:
 
 
 def plot_sample_complexity(rows: list[dict[str, Any]], path: str | Path) -> Path:
-    """Test error against n (log scale) for both baselines, with ± std bars, as a PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """Test error against n (log scale) for both baselines, with ± std bars, as a PNG (an
+    object-oriented Figure: no pyplot state, no change of the session's backend)."""
+    from matplotlib.figure import Figure
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     ns = [r["n"] for r in rows]
-    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    fig = Figure(figsize=(5.5, 3.8))
+    ax = fig.subplots()
     for key, label in (("l1", "max-L1 margin (late phase)"), ("l2", "max-L2 margin (kernel)")):
         means = [r[f"{key}_error"] for r in rows]
         stds = [r[f"{key}_error_std"] for r in rows]
@@ -115,5 +114,4 @@ def plot_sample_complexity(rows: list[dict[str, Any]], path: str | Path) -> Path
     ax.legend(frameon=False)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
     return path
