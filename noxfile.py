@@ -1,6 +1,7 @@
 """Sessions: ``nox -s tests`` (unit tests), ``nox -s claims`` (the claims at ci scale,
 writing reports/), ``nox -s bench`` (benchmarks, writing reports/BENCH.md), ``nox -s lint``
-(ruff and mypy, pinned).
+(ruff and mypy, pinned), ``nox -s lowest`` (the unit tests on the lowest versions that
+pyproject.toml declares).
 
 Set GROKBENCH_TORCH (e.g. ``torch==2.13.0``) to choose the torch build installed first.
 """
@@ -79,3 +80,32 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "grokbench")
+
+
+#: The floors of pyproject.toml's dependencies (and of the [pytest] extra), installed
+#: exactly: ``lowest`` fails when a floor no longer works, so a floor is raised on purpose.
+LOWEST = (
+    "torch==2.2.0",
+    "numpy==1.24.0",
+    "scipy==1.10.0",
+    "scikit-learn==1.3.0",
+    "tabulate==0.9.0",
+    "matplotlib==3.7.0",
+    "joblib==1.2.0",
+    "threadpoolctl==3.1.0",
+    "pytest==7.4.0",
+    "pytest-benchmark==4.0.0",
+    "hypothesis==6.90.0",
+)
+#: torch's CPU wheels (the default index's Linux torch wheels carry CUDA, gigabytes).
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+
+
+@nox.session(python="3.11")
+def lowest(session: nox.Session) -> None:
+    """The unit tests with every declared floor installed exactly (Python 3.11, the floor
+    of requires-python)."""
+    session.install("--extra-index-url", TORCH_CPU_INDEX, *LOWEST)
+    session.install("--no-deps", "-e", ".")
+    session.run("pip", "check")
+    session.run("pytest", "tests", "-p", "no:cacheprovider", *session.posargs)
