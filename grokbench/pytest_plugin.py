@@ -2,8 +2,17 @@
 
 It gives every test suite, ours and downstream projects', two things:
 
-- the option ``--benchmark``: time each claim through pytest-benchmark (pedantic mode,
-  one round), with device, torch version and dtype in the saved machine info;
+- timing through pytest-benchmark: tests marked ``grokbench(benchmark=True)`` (the claim
+  suites are) request the ``benchmark`` fixture up front whenever pytest-benchmark is
+  active, so its own flags work (``--benchmark-only`` runs them, ``--benchmark-skip`` skips
+  them, ``--benchmark-json``/``--benchmark-autosave``/``--benchmark-compare`` record them,
+  ``--benchmark-disable`` runs them untimed). The benchmark times the claim's check (one
+  round); run sets are computed before it, each once per session, and their wall times go
+  into ``extra_info`` (``grokbench_run_sets``: name -> seconds, ``grokbench_computed_here``:
+  those this test paid for), so no claim is charged for another's run sets. The option
+  ``--benchmark`` is an alias that turns timing on for every test that uses the fixture
+  (and is a usage error without pytest-benchmark). Device, torch version and dtype go into
+  the saved machine info;
 - the fixture ``grokbench_claims``: ``grokbench_claims(["K2", "T1"], scale="ci",
   overrides={"dynamics": "adamw", "lr": 0.01})`` runs those claims for the given settings
   (another optimizer, a plug-in model ``{"model": "package.module:factory"}``, a model's
@@ -36,7 +45,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--benchmark",
         action="store_true",
         default=False,
-        help="time each grokbench claim through pytest-benchmark (one round)",
+        help="time every test that uses grokbench_claims through pytest-benchmark "
+        "(claim suites are timed whenever pytest-benchmark is active)",
     )
     group.addoption("--grokbench-scale", default="ci", choices=("smoke", "ci", "paper"),
                     help="scale of the grokbench claim suites (default ci)")  # fmt: skip
@@ -53,11 +63,22 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that uses ``grokbench_claims``, so ``-m "not grokbench"`` skips them."""
+@pytest.hookimpl(tryfirst=True)  # before pytest-benchmark reads fixturenames (-only, -skip)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that uses ``grokbench_claims``, so ``-m "not grokbench"`` skips them;
+    give the timed ones the ``benchmark`` fixture when pytest-benchmark is active."""
+    timing = config.pluginmanager.hasplugin("benchmark")
+    alias = config.getoption("--benchmark")
     for item in items:
-        if "grokbench_claims" in getattr(item, "fixturenames", ()):
+        names = getattr(item, "fixturenames", None)
+        if names is None or "grokbench_claims" not in names:
+            continue
+        marker = item.get_closest_marker("grokbench")
+        if marker is None:
             item.add_marker(pytest.mark.grokbench)
+        timed = alias or bool(marker and marker.kwargs.get("benchmark"))
+        if timing and timed and "benchmark" not in names:
+            names.append("benchmark")  # set up like a requested fixture, seen by -only/-skip
 
 
 @pytest.hookimpl(optionalhook=True)  # pytest-benchmark's hook: absent without the plugin
@@ -82,7 +103,8 @@ def _grokbench_cache() -> dict[Any, Any]:
 def grokbench_claims(
     request: pytest.FixtureRequest, _grokbench_cache: dict[Any, Any]
 ) -> ClaimRunner:
-    """Run claims and return their verdicts; timed through pytest-benchmark with --benchmark."""
+    """Run claims and return their verdicts; the first call in a timed test (see the module
+    docstring) is a benchmark of the check, with the run sets' wall times in extra_info."""
     from grokbench.campaign import collect, run_set_names
     from grokbench.claims import judge_all, select
     from grokbench.plugin_claims import merge, screen
@@ -95,22 +117,42 @@ def grokbench_claims(
         key = (scale, tuple(sorted((overrides or {}).items())))
         members: dict[str, Any] = _grokbench_cache.setdefault(key, {})
 
-        def evaluate() -> list[Verdict]:
-            kept, skipped = screen(claims, scale, overrides)  # plug-in models: what applies
-            missing = [n for n in run_set_names(kept, scale) if n not in members]
-            found, timings = collect(missing, scale, lambda line: None, overrides)
-            members.update({name: (found[name], timings[name]) for name in found})
-            samples = _samples(scale) if any(c.id == "G1" for c in kept) else {}
-            groups = {name: group for name, (group, _) in members.items()}
-            seconds = {name: wall for name, (_, wall) in members.items()}
+        kept, skipped = screen(claims, scale, overrides)  # plug-in models: what applies
+        names = run_set_names(kept, scale)
+        missing = [n for n in names if n not in members]
+        found, timings = collect(missing, scale, lambda line: None, overrides)
+        members.update({name: (found[name], timings[name]) for name in found})
+        samples = _samples(scale) if any(c.id == "G1" for c in kept) else {}
+        groups = {name: group for name, (group, _) in members.items()}
+        seconds = {name: wall for name, (_, wall) in members.items()}
+
+        def judge() -> list[Verdict]:
             return merge(claims, judge_all(kept, groups, seconds, samples, scale), skipped)
 
-        if request.config.getoption("--benchmark"):
-            benchmark = request.getfixturevalue("benchmark")
-            return benchmark.pedantic(evaluate, rounds=1, iterations=1)
-        return evaluate()
+        benchmark = _unused_benchmark(request)
+        if benchmark is None:
+            return judge()
+        benchmark.extra_info.update(
+            grokbench_scale=scale,
+            grokbench_claims=[c.id for c in claims],
+            grokbench_run_sets={n: round(seconds[n], 3) for n in names if n in seconds},
+            grokbench_computed_here=[n for n in missing if n in found],
+        )
+        return benchmark.pedantic(judge, rounds=1, iterations=1)
 
     return run_claims
+
+
+def _unused_benchmark(request: pytest.FixtureRequest) -> Any:
+    """The test's ``benchmark`` fixture when it has one and has not used it yet, else None
+    (a second call in the same test runs untimed)."""
+    if "benchmark" not in request.fixturenames:
+        return None
+    benchmark = request.getfixturevalue("benchmark")
+    if getattr(benchmark, "_grokbench_used", False):
+        return None
+    benchmark._grokbench_used = True
+    return benchmark
 
 
 def _samples(scale: str) -> dict[str, object]:

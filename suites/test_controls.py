@@ -1,13 +1,16 @@
 """Claim suite: the controls claims of CLAIMS.md, one test each.
 
 A failed claim fails its test; an inconclusive one is skipped with the reason. Run with
-`pytest suites/ [--grokbench-scale ci] [--benchmark]`.
+`pytest suites/ [--grokbench-scale ci]`; with pytest-benchmark installed each claim is
+also a benchmark of its check (``--benchmark-only``, ``--benchmark-json``, ...).
 """
 
 import pytest
 
 from grokbench.catalogue import CLAIMS, CONTROLS
 from grokbench.pytest_plugin import assert_verdict
+
+pytestmark = pytest.mark.grokbench(benchmark=True)
 
 
 @pytest.mark.parametrize("claim_id", [claim.id for claim in CLAIMS if claim.family == CONTROLS])

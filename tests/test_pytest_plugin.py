@@ -3,6 +3,9 @@ reports every failed claim before it skips for an inconclusive one."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from grokbench.pytest_plugin import assert_verdicts
@@ -17,6 +20,9 @@ def verdict(claim: str, status: str, reason: str = "") -> Verdict:
 
 
 PLAIN = """
+import json
+from pathlib import Path
+
 import pytest
 
 
@@ -82,3 +88,70 @@ def test_inconclusive_claims_skip_only_when_none_failed() -> None:
 
 def test_held_claims_pass() -> None:
     assert_verdicts(iter([verdict("T1", "pass"), verdict("K3", "erratum")]))
+
+
+SUITES = Path(__file__).resolve().parents[1] / "suites"
+#: Two claims that read the same run set at smoke scale (seconds): one pays for it, one not.
+SMOKE = ("--grokbench-scale", "smoke", "-k", "K1 or R2", "-p", "no:cacheprovider", "-q")
+
+
+def _claims(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.runpytest_subprocess(str(SUITES), *SMOKE, *args)
+
+
+def _ran(result: pytest.RunResult) -> int:
+    outcomes = result.parseoutcomes()
+    return sum(outcomes.get(k, 0) for k in ("passed", "failed", "skipped"))
+
+
+def test_benchmark_only_runs_the_claim_suites(pytester: pytest.Pytester) -> None:
+    """The claim suites request ``benchmark`` up front: ``--benchmark-only`` keeps them."""
+    result = _claims(pytester, "--benchmark-only", "-rs")
+    assert _ran(result) == 2, result.stdout.str()
+    assert "--benchmark-only active" not in result.stdout.str()
+
+
+def test_benchmark_json_has_one_timing_per_claim(pytester: pytest.Pytester) -> None:
+    """One benchmark per claim test, naming the run sets it read; the shared run set is
+    computed (and paid for) once."""
+    out = pytester.path / "out.json"
+    _claims(pytester, "--benchmark-json", str(out))
+    benchmarks = json.loads(out.read_text())["benchmarks"]
+    assert sorted(b["name"] for b in benchmarks) == ["test_claim[K1]", "test_claim[R2]"]
+    infos = [b["extra_info"] for b in benchmarks]
+    for info in infos:
+        assert info["grokbench_scale"] == "smoke"
+        assert info["grokbench_run_sets"], info
+        assert all(seconds > 0 for seconds in info["grokbench_run_sets"].values())
+    shared = set(infos[0]["grokbench_run_sets"]) & set(infos[1]["grokbench_run_sets"])
+    assert shared
+    for name in shared:
+        payers = [i for i in infos if name in i["grokbench_computed_here"]]
+        assert len(payers) == 1, infos
+        assert infos[0]["grokbench_run_sets"][name] == infos[1]["grokbench_run_sets"][name]
+
+
+def test_benchmark_skip_skips_the_claim_suites(pytester: pytest.Pytester) -> None:
+    """pytest-benchmark's semantics: the claim tests are benchmarks, so they are skipped;
+    ``--benchmark-disable`` (or ``-p no:benchmark``) runs them untimed."""
+    result = _claims(pytester, "--benchmark-skip")
+    result.assert_outcomes(skipped=2)
+    untimed = _claims(pytester, "--benchmark-disable")
+    assert _ran(untimed) == 2 and untimed.parseoutcomes().get("skipped", 0) == 0
+
+
+def test_claim_suites_run_without_pytest_benchmark(pytester: pytest.Pytester) -> None:
+    """Same pass/fail as with timing, when pytest-benchmark is off."""
+    timed = _claims(pytester).parseoutcomes()
+    plain = _claims(pytester, "-p", "no:benchmark").parseoutcomes()
+    assert plain == timed and _ran(_claims(pytester, "-p", "no:benchmark")) == 2
+
+
+def test_benchmark_alias_times_downstream_tests(pytester: pytest.Pytester) -> None:
+    """``--benchmark`` turns timing on for an unmarked test that uses ``grokbench_claims``:
+    it then counts as a benchmark for ``--benchmark-only``."""
+    pytester.makepyfile(test_plain=PLAIN)
+    plain = pytester.runpytest_subprocess("--benchmark-only", "-q")
+    plain.assert_outcomes(passed=0, skipped=3)
+    aliased = pytester.runpytest_subprocess("--benchmark", "--benchmark-only", "-q")
+    aliased.assert_outcomes(passed=1, skipped=2)
