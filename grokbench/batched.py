@@ -7,12 +7,13 @@ its members with the data shared, which turns G·M matrix-vector products into G
 matrix-matrix products. The map is a nested ``torch.func.vmap`` of the model's function,
 or, for models with a stacked form here (the diagonal net), plain batched tensor
 operations with the chain rule written out, which skip vmap's and autograd's per-call
-overhead (the model's part only: the loss's gradient always comes from autograd on
-``grokbench.objective``'s loss). Groups of unequal size are padded with a constant row
-whose loss is left out. Gradients come from ``autograd.grad`` of the summed per-member
-losses (the sum's backward passes exactly 1 to each member, so a member's gradient is its
-own loss's); metrics use ``grokbench.objective``'s definitions row by row, so every number
-means what a one-by-one run's does.
+overhead (the model's part only: the loss's gradient comes from autograd on
+``grokbench.objective``'s loss), or, for depth-2 MLPs with cross-entropy (modadd), the
+whole gradient written out in ``grokbench.mlp_grad``. Groups of unequal size are padded
+with a constant row whose loss is left out. Other gradients come from ``autograd.grad`` of
+the summed per-member losses (the sum's backward passes exactly 1 to each member, so a
+member's gradient is its own loss's); metrics use ``grokbench.objective``'s definitions
+row by row, so every number means what a one-by-one run's does.
 """
 
 from __future__ import annotations
@@ -23,9 +24,14 @@ import torch
 from torch.func import vmap
 
 from grokbench.flat import FlatModel
+from grokbench.mlp_grad import stacked_mlp2
 from grokbench.models import DiagonalNet
 from grokbench.objective import accuracy, margins, per_example_loss
 from grokbench.spec import TaskData
+
+#: Use ``grokbench.mlp_grad``'s hand-written gradient for depth-2 MLPs (False: autograd
+#: through vmap, as for any model; kept selectable for timing and checking).
+HAND_WRITTEN_MLP = True
 
 
 class StackedDiagonal:
@@ -90,6 +96,11 @@ class BatchedObjective:
         if len(datasets) == 1:
             self._x, self._y = self._x[0], self._y[0]
         self._stacked = stacked_model(flat)
+        # Depth-2 MLPs (modadd): the whole gradient, loss included, written out by hand.
+        self._mlp = None
+        if HAND_WRITTEN_MLP:
+            inputs, labels = [d.x_train for d in datasets], [d.y_train for d in datasets]
+            self._mlp = stacked_mlp2(flat, inputs, labels, self.groups, self.kind)
         inner = vmap(flat.function, in_dims=(0, None))
         self._rows = self._stacked.forward if self._stacked else inner
         self._forward = inner if len(datasets) == 1 else vmap(inner, in_dims=(0, 0))
@@ -117,7 +128,9 @@ class BatchedObjective:
             losses = per_example_loss(self.kind, out, labels).mean(-1).reshape(-1)
             return losses if self._direct else losses[real]
 
-        if self._stacked is not None:
+        if self._mlp is not None:
+            grad = self._mlp.grad(theta)
+        elif self._stacked is not None:
             stacked = arrange(theta)
             with torch.enable_grad():
                 out = self._stacked.forward(stacked, self._x).detach().requires_grad_(True)
