@@ -7,7 +7,6 @@ claims read from the traces. ``collect`` runs every set the chosen claims need, 
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -308,10 +307,10 @@ def compute_traces(
     one by one."""
     if baselines is None:
         baselines = [fit_baselines(c, run_set.baselines) for c in configs]
-    fitted = {_key(c): b for c, b in zip(configs, baselines, strict=True)}
+    fitted = {c.key(): b for c, b in zip(configs, baselines, strict=True)}
 
     def member_probes(prepared: Prepared) -> Probe:
-        probes = [f(prepared) for f in run_set.probes(fitted[_key(prepared.config)])]
+        probes = [f(prepared) for f in run_set.probes(fitted[prepared.config.key()])]
         return lambda theta: {k: v for probe in probes for k, v in probe(theta).items()}
 
     start = time.perf_counter()
@@ -337,10 +336,6 @@ def run_members(
     fitted = [fit_baselines(config, run_set.baselines) for config in configs]
     traces = (compute or compute_traces)(run_set, list(configs), log, fitted)
     return [Member(c, t, b) for c, t, b in zip(configs, traces, fitted, strict=True)]
-
-
-def _key(config: RunConfig) -> str:
-    return json.dumps(config.to_dict(), sort_keys=True, default=str)
 
 
 def _describe(config: RunConfig) -> str:
