@@ -113,8 +113,10 @@ class BatchedObjective:
             if value
         ]
 
-    def grad(self, theta: torch.Tensor) -> torch.Tensor:
-        """∇L_λ for every row of ``theta`` (B×P), with the members' own data and λ."""
+    def grad(self, theta: torch.Tensor, active: Sequence[int] | None = None) -> torch.Tensor:
+        """∇L_λ for every row of ``theta`` (B×P), with the members' own data and λ.
+        ``active``: the members still running; the others' rows may be skipped (left
+        at λθ, on the hand-written path, where members cost one by one)."""
         groups, width = self._shape
         slots, real = self._slots.to(theta.device), self._real.to(theta.device)
 
@@ -129,7 +131,7 @@ class BatchedObjective:
             return losses if self._direct else losses[real]
 
         if self._mlp is not None:
-            grad = self._mlp.grad(theta)
+            grad = self._mlp.grad(theta, active)
         elif self._stacked is not None:
             stacked = arrange(theta)
             with torch.enable_grad():

@@ -77,10 +77,16 @@ class StackedMLP2:
                 columns = torch.cat([columns, torch.full_like(columns[:, :1], self.in_dim)], 1)
             self.bags.append(columns)
 
-    def grad(self, theta: torch.Tensor) -> torch.Tensor:
-        """∇ of each member's mean training loss (no weight decay), B×P."""
-        rows = zip(theta, self.groups, strict=True)
-        return torch.stack([self._member(row, group) for row, group in rows])
+    def grad(self, theta: torch.Tensor, active: Sequence[int] | None = None) -> torch.Tensor:
+        """∇ of each member's mean training loss (no weight decay), B×P; with ``active``,
+        only those rows (the others are 0: members that have stopped)."""
+        if active is None:
+            rows = zip(theta, self.groups, strict=True)
+            return torch.stack([self._member(row, group) for row, group in rows])
+        grad = torch.zeros_like(theta)
+        for b in active:
+            grad[b] = self._member(theta[b], self.groups[b])
+        return grad
 
     def _member(self, theta: torch.Tensor, group: int) -> torch.Tensor:
         chunks = torch.split(theta, self.sizes)

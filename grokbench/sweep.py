@@ -253,7 +253,7 @@ def _descend(
         running = [b for b in range(size) if stopped[b] is None]
         if not running:
             return [s or "horizon" for s in stopped], taken
-        grad = batched.grad(theta)
+        grad = batched.grad(theta, running if len(running) < size else None)
         for lr, index in steps_by_lr:
             if len(index) == size:
                 theta.sub_(grad, alpha=lr)
