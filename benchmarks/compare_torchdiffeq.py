@@ -3,7 +3,7 @@
 The measurement behind keeping a hand-written integrator (grokbench/integrators.py): both
 integrate dθ/dt = −∇L_λ(θ) of one run with the same rtol/atol, record at the same
 evaluation times, and are compared on wall time, gradient evaluations and t_grok (by
-``grokbench.measure.transition``). torchdiffeq is not a dependency:
+``grokbench.engine.measure.transition``). torchdiffeq is not a dependency:
 
     pip install torchdiffeq && python benchmarks/compare_torchdiffeq.py [--experiment sparse-cls]
 """
@@ -17,10 +17,10 @@ import torch
 from tabulate import tabulate
 from torchdiffeq import odeint
 
-from grokbench.config import make_config
-from grokbench.measure import transition
-from grokbench.objective import Objective
-from grokbench.runner import flow_method, prepare, run, run_times
+from grokbench.engine.config import make_config
+from grokbench.engine.measure import transition
+from grokbench.engine.objective import Objective
+from grokbench.engine.runner import flow_method, prepare, run, run_times
 from grokbench.spec import Record, Trace
 
 

@@ -5,7 +5,7 @@ The reference is written the way the paper's experiments are run, independently 
 grokbench's dynamics: the model as an ``nn.Module``, full-batch ``torch.optim.SGD`` with
 ``weight_decay=λ`` at the paper's step size, ``loss.backward()``, an evaluation every 1000
 steps. It records a grokbench Trace (the same evaluation code, the same fields), so the
-same measures (``grokbench.measure.transition``) apply to both sides.
+same measures (``grokbench.engine.measure.transition``) apply to both sides.
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ from typing import Any
 
 import torch
 
-from grokbench import runner
-from grokbench.config import make_config
-from grokbench.dynamics import Recorder
-from grokbench.envinfo import environment
-from grokbench.experiments import get_experiment
-from grokbench.measure import transition
-from grokbench.objective import Objective, data_loss
+from grokbench.engine import runner
+from grokbench.engine.config import make_config
+from grokbench.engine.dynamics import Recorder
+from grokbench.engine.experiments import get_experiment
+from grokbench.engine.measure import transition
+from grokbench.engine.objective import Objective, data_loss
+from grokbench.infra.environment import environment
 from grokbench.spec import RunConfig, Trace
 
 #: The paper's GD step size per experiment (CLAIMS.md, "Experiments").
@@ -198,7 +198,7 @@ def merge(first: dict, second: dict) -> dict:
 
 
 def bench_env(device: str, threads: int) -> dict[str, Any]:
-    """Hardware and library versions for a timing (``grokbench.envinfo.environment``)."""
+    """Hardware and library versions for a timing (``grokbench.infra.environment.environment``)."""
     env = environment(device, "float64")
     env["torch_threads"] = threads or torch.get_num_threads()
     env["omp_wait_policy"] = os.environ.get("OMP_WAIT_POLICY", "")

@@ -167,8 +167,8 @@ def render(data: dict[str, Any], source: str) -> str:
             "Ratios are reference / grokbench (the "
             "CPU-time ratio, over all threads, is the one other jobs on the machine disturb "
             "least); Δ t_grok is |t_gb − t_ref| / t_ref with both measured by "
-            "`grokbench.measure.transition`. Peak memory: resident-set growth during the run "
-            "(CPU) or the CUDA allocator's peak.",
+            "`grokbench.engine.measure.transition`. Peak memory: resident-set growth during "
+            "the run (CPU) or the CUDA allocator's peak.",
             "",
             paper_loop_table(by_kind["vs_paper_loop"]),
             "",
@@ -178,8 +178,8 @@ def render(data: dict[str, Any], source: str) -> str:
             "## Vectorised sweep vs one by one",
             "",
             "16 runs (‖θ(0)‖ ∈ {32, 64, 128, 256} × seeds 0–3) of sparse-cls at ci scale: "
-            "`grokbench.sweep.run_batch` against `grokbench.runner.run` in a loop, same "
-            "process. The max relative difference is over every record field of every run.",
+            "`grokbench.engine.batch_run.run_batch` against `grokbench.engine.runner.run` in a "
+            "loop, same process. The max relative difference is over every record field of every run.",
             "",
             sweep_table(by_kind["sweep"]),
             "",

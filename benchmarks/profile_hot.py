@@ -16,9 +16,9 @@ import time
 
 import torch
 
-from grokbench import runner
-from grokbench.config import make_config
-from grokbench.sweep import run_batch
+from grokbench.engine import runner
+from grokbench.engine.batch_run import run_batch
+from grokbench.engine.config import make_config
 
 
 def profile(label: str, work, top: int) -> None:  # type: ignore[no-untyped-def]

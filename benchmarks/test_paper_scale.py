@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.harness import PeakMemory, bench_env
-from grokbench import runner
-from grokbench.config import make_config
+from grokbench.engine import runner
+from grokbench.engine.config import make_config
 
 RUNS = {
     "sparse-cls": {},

@@ -7,9 +7,9 @@ from __future__ import annotations
 import time
 
 from benchmarks.harness import bench_env, max_trace_difference
-from grokbench import runner
-from grokbench.config import make_config
-from grokbench.sweep import plan, run_batch
+from grokbench.engine import runner
+from grokbench.engine.batch_run import plan, run_batch
+from grokbench.engine.config import make_config
 
 INIT_NORMS = (32, 64, 128, 256)
 SEEDS = (0, 1, 2, 3)

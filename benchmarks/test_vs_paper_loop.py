@@ -13,8 +13,8 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.harness import bench_env, measure_in_child, merge, ratio, relative_difference
-from grokbench import runner
-from grokbench.config import make_config
+from grokbench.engine import runner
+from grokbench.engine.config import make_config
 
 EXPERIMENTS = ["sparse-cls", "matrix-completion", "misgrok"]
 

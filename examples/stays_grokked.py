@@ -15,10 +15,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from grokbench.campaign import Member
-from grokbench.catalogue import LATE
-from grokbench.checks import Bound, Inconclusive, Outcome, judge
-from grokbench.claims import add_claim
+from grokbench.claims.campaign import Member
+from grokbench.claims.checks import Bound, Inconclusive, Outcome, judge
+from grokbench.claims.evaluate import add_claim
+from grokbench.papers.lyu24.catalogue import LATE
 from grokbench.spec import Claim
 
 STAYS_GROKKED = Claim(

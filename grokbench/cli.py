@@ -13,7 +13,8 @@ import sys
 import textwrap
 from collections.abc import Sequence
 
-from grokbench import __version__, progress
+from grokbench import __version__
+from grokbench.infra import progress
 from grokbench.spec import ConfigError
 
 EXIT_BAD_INPUT = 2
@@ -51,9 +52,9 @@ class TopParser(OneLineParser):
 def overview() -> str:
     """Experiments with their own settings, the settings every run has, the claim ids by
     family, the exit codes: the help's epilog (read from the tables, without torch)."""
-    from grokbench.catalogue import CLAIMS
-    from grokbench.config import COMMON_KEYS
-    from grokbench.experiments import EXPERIMENTS
+    from grokbench.engine.config import COMMON_KEYS
+    from grokbench.engine.experiments import EXPERIMENTS
+    from grokbench.papers.lyu24.catalogue import CLAIMS
 
     width = max(len(name) for name in EXPERIMENTS) + 2
     lines = ["experiments (run, baselines, sweep EXPERIMENT; --set KEY=VALUE):"]

@@ -18,7 +18,7 @@ It gives every test suite, ours and downstream projects', two things:
   (another optimizer, a plug-in model ``{"model": "package.module:factory"}``, a model's
   own sizes) and returns their Verdicts in catalogue order; run sets are shared between
   calls with the same scale and overrides within a test session. Claims that do not apply
-  to a plug-in model (``grokbench.plugins``) come back inconclusive, with the reason;
+  to a plug-in model (``grokbench.engine.model_plugins``) come back inconclusive, with the reason;
 - the marker ``grokbench``, put on every test that uses the fixture (``-m grokbench``);
 - ``assert_verdict(v)`` for one verdict and ``assert_verdicts(vs)`` for many: every failed
   claim is reported (one failure) before an inconclusive one would skip the test.
@@ -86,7 +86,7 @@ def pytest_benchmark_update_machine_info(
     config: pytest.Config, machine_info: dict[str, Any]
 ) -> None:
     """Device, torch version and dtype in every saved benchmark JSON."""
-    from grokbench.envinfo import environment
+    from grokbench.infra.environment import environment
 
     env = environment("cpu")
     machine_info["grokbench"] = {
@@ -105,9 +105,9 @@ def grokbench_claims(
 ) -> ClaimRunner:
     """Run claims and return their verdicts; the first call in a timed test (see the module
     docstring) is a benchmark of the check, with the run sets' wall times in extra_info."""
-    from grokbench.campaign import collect, run_set_names
-    from grokbench.claims import judge_all, select
-    from grokbench.plugin_claims import merge, screen
+    from grokbench.claims.applicability import merge, screen
+    from grokbench.claims.campaign import collect, run_set_names
+    from grokbench.claims.evaluate import judge_all, select
 
     def run_claims(
         ids: Sequence[str], scale: str | None = None, overrides: dict[str, Any] | None = None
@@ -156,7 +156,7 @@ def _unused_benchmark(request: pytest.FixtureRequest) -> Any:
 
 
 def _samples(scale: str) -> dict[str, object]:
-    from grokbench.checks_samples import sample_sweep
+    from grokbench.papers.lyu24.checks.samples import sample_sweep
 
     return sample_sweep(scale)
 

@@ -97,7 +97,7 @@ class RunConfig:
     layer). ``init_norm`` is the alternative the paper's figures use, ‖θ(0)‖; exactly one
     of the two is set. ``task`` holds the experiment's own sizes (n, d, k, p, width, ...)
     and ``opt`` the keyword settings of a torch.optim optimizer; ``model`` an import path
-    that replaces the experiment's model (``grokbench.plugins``).
+    that replaces the experiment's model (``grokbench.engine.model_plugins``).
     """
 
     experiment: str

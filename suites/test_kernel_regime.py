@@ -7,7 +7,7 @@ also a benchmark of its check (``--benchmark-only``, ``--benchmark-json``, ...).
 
 import pytest
 
-from grokbench.catalogue import CLAIMS, KERNEL
+from grokbench.papers.lyu24.catalogue import CLAIMS, KERNEL
 from grokbench.pytest_plugin import assert_verdict
 
 pytestmark = pytest.mark.grokbench(benchmark=True)

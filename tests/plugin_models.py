@@ -45,7 +45,7 @@ def biased_diagonal(in_dim: int) -> nn.Module:
 
 
 class Declared(Diagonal):
-    """Declares degree and θ̄ as grokbench.models.HomogeneousModel does (degree possibly wrong)."""
+    """Declares degree and θ̄ as engine.models.HomogeneousModel does (degree maybe wrong)."""
 
     def __init__(self, in_dim: int, degree: int) -> None:
         super().__init__(in_dim)

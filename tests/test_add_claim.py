@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from grokbench import catalogue, checks
-from grokbench.claims import add_claim
+from grokbench.claims import checks
+from grokbench.claims.evaluate import add_claim
 from grokbench.cli import main
+from grokbench.papers.lyu24 import catalogue
 from grokbench.spec import Claim, ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,12 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grokbench import baselines, tasks
+from grokbench.baselines import compute as baselines
+from grokbench.baselines.kernel import KernelMaxMarginClassifier, MinNormInterpolant
+from grokbench.baselines.linear_margins import L1MaxMarginClassifier, L2MaxMarginClassifier
+from grokbench.baselines.nuclear_norm import nuclear_norm_completion
 from grokbench.cli import main as cli_main
-from grokbench.completion import nuclear_norm_completion
-from grokbench.config import make_config
-from grokbench.kernel_methods import KernelMaxMarginClassifier, MinNormInterpolant
-from grokbench.linear_margins import L1MaxMarginClassifier, L2MaxMarginClassifier
+from grokbench.engine import tasks
+from grokbench.engine.config import make_config
 from grokbench.spec import BASELINES_SCHEMA, ConfigError
 
 

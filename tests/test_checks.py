@@ -6,11 +6,11 @@ import math
 import numpy as np
 import pytest
 
-from grokbench.campaign import Member
-from grokbench.catalogue import BY_ID
-from grokbench.checks import checks
-from grokbench.claims import check
-from grokbench.config import make_config
+from grokbench.claims.campaign import Member
+from grokbench.claims.checks import checks
+from grokbench.claims.evaluate import check
+from grokbench.engine.config import make_config
+from grokbench.papers.lyu24.catalogue import BY_ID
 from grokbench.spec import BaselineResult, Record, Trace
 
 WD = 0.01

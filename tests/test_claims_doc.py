@@ -2,12 +2,12 @@
 
 from pathlib import Path
 
-from grokbench.claims_doc import render
+from grokbench.claims.docgen import render
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "claims.md"
 
 
 def test_the_committed_claims_page_matches_the_catalogue():
     assert DOC.read_text(encoding="utf-8") == render(), (
-        "docs/claims.md is stale: python -m grokbench.claims_doc > docs/claims.md"
+        "docs/claims.md is stale: python -m grokbench.claims.docgen > docs/claims.md"
     )

@@ -9,10 +9,10 @@ import sys
 
 import pytest
 
-from grokbench import progress
-from grokbench.catalogue import CLAIMS
 from grokbench.cli import build_parser, main
-from grokbench.experiments import EXPERIMENTS
+from grokbench.engine.experiments import EXPERIMENTS
+from grokbench.infra import progress
+from grokbench.papers.lyu24.catalogue import CLAIMS
 
 #: Prints the help in a fresh interpreter, then the heavy modules it imported.
 HELP_WITHOUT_TORCH = """

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from grokbench.claims.compare import Tolerance, check_verdicts, compare_verdicts, parse_tolerance
 from grokbench.cli import main
-from grokbench.compare import Tolerance, check_verdicts, compare_verdicts, parse_tolerance
+from grokbench.infra.store import Store
 from grokbench.spec import VERDICTS_SCHEMA
-from grokbench.store import Store
 
 
 def verdict(claim: str, status: str = "pass", measured: Any = 1.0, tolerance: Any = 0.15) -> dict:

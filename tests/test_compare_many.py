@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from grokbench.cli import main
-from grokbench.store import Store
+from grokbench.infra.store import Store
 from tests.test_compare import BASE, changed
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from grokbench.config import make_config, parse_overrides
-from grokbench.experiments import EXPERIMENTS
+from grokbench.engine.config import make_config, parse_overrides
+from grokbench.engine.experiments import EXPERIMENTS
 from grokbench.spec import SCALES, ConfigError, Horizon, RunConfig
 
 

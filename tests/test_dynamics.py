@@ -3,9 +3,9 @@
 import pytest
 import torch
 
-from grokbench.config import make_config
-from grokbench.dynamics import resolve_optimizer
-from grokbench.runner import run
+from grokbench.engine.config import make_config
+from grokbench.engine.dynamics import resolve_optimizer
+from grokbench.engine.runner import run
 from grokbench.spec import ConfigError
 
 

@@ -1,9 +1,9 @@
 """Errata are strict expected failures: a confirmed erratum does not fail the run, an
 unexpected pass does, and compare counts erratum → fail as a regression."""
 
-from grokbench.checks import Outcome
-from grokbench.claims import as_erratum, failed
-from grokbench.compare import compare_verdicts
+from grokbench.claims.checks import Outcome
+from grokbench.claims.compare import compare_verdicts
+from grokbench.claims.evaluate import as_erratum, failed
 from grokbench.spec import Verdict
 
 

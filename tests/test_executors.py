@@ -20,11 +20,11 @@ import pytest
 import torch
 
 from grokbench.cli import main
-from grokbench.executors import SlurmOptions, backend
-from grokbench.scaleout import expand_grid, make_units, parse_grid, run_configs, run_sweep
+from grokbench.infra.store import Store
+from grokbench.scaleout.executors import SlurmOptions, backend
+from grokbench.scaleout.monitor import SweepStatus
+from grokbench.scaleout.sweep import expand_grid, make_units, parse_grid, run_configs, run_sweep
 from grokbench.spec import ConfigError
-from grokbench.store import Store
-from grokbench.sweep_status import SweepStatus
 
 GRID = {"init_norm": ["10", "100"], "seed": ["0", "1"]}
 VERSION = "test-version"

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from grokbench.claims.export import flatten
 from grokbench.cli import main
-from grokbench.export import flatten
+from grokbench.infra.store import Store
 from grokbench.spec import RunConfig
-from grokbench.store import Store
 from tests.test_store import make_trace, make_verdict
 
 

@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from grokbench.integrators import DormandPrince, RungeKuttaChebyshev
+from grokbench.engine.ode.methods import DormandPrince, RungeKuttaChebyshev
 
 SOLVERS = {"dopri5": DormandPrince, "rkc": RungeKuttaChebyshev}
 

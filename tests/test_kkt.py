@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import torch
 
-from grokbench import probes
-from grokbench.config import make_config
-from grokbench.linear_margins import L1MaxMarginClassifier, L2MaxMarginClassifier
-from grokbench.runner import prepare, run
+from grokbench.baselines.linear_margins import L1MaxMarginClassifier, L2MaxMarginClassifier
+from grokbench.engine import probes
+from grokbench.engine.config import make_config
+from grokbench.engine.runner import prepare, run
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Normalised gradient flow in log time (grokbench.logtime): exact where plain normalised
+"""Normalised gradient flow in log time (grokbench.engine.logtime): exact where plain normalised
 GD can run, finite where L underflows, and the N1 measure on both sides of its threshold."""
 
 import math
@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from grokbench import dynamics, logtime
-from grokbench.config import make_config
-from grokbench.objective import Objective, data_loss
-from grokbench.runner import prepare, run
+from grokbench.engine import dynamics, logtime
+from grokbench.engine.config import make_config
+from grokbench.engine.objective import Objective, data_loss
+from grokbench.engine.runner import prepare, run
 from grokbench.spec import Record, Trace
 
 

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from grokbench.measure import crossing_time, transition
+from grokbench.engine.measure import crossing_time, transition
 from grokbench.spec import Record, Trace
 
 

@@ -4,15 +4,15 @@
 import pytest
 import torch
 
-from grokbench import sweep
-from grokbench.batched import BatchedObjective
-from grokbench.flat import FlatModel
-from grokbench.mlp_grad import StackedMLP2, hot_columns, stacked_mlp2
-from grokbench.models import HomogeneousMLP
-from grokbench.objective import Objective
-from grokbench.runner import run
-from grokbench.sweep import run_batch
-from grokbench.tasks import modular_addition
+from grokbench.engine import batch_run as sweep
+from grokbench.engine.batch_run import run_batch
+from grokbench.engine.batched import BatchedObjective
+from grokbench.engine.mlp_grad import StackedMLP2, hot_columns, stacked_mlp2
+from grokbench.engine.models import HomogeneousMLP
+from grokbench.engine.objective import Objective
+from grokbench.engine.parameters import FlatModel
+from grokbench.engine.runner import run
+from grokbench.engine.tasks import modular_addition
 from tests import test_sweep
 from tests.test_sweep import assert_same_trace, members, one_thread  # noqa: F401
 

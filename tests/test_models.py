@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from grokbench.flat import FlatModel
-from grokbench.models import DiagonalNet, HomogeneousMLP, MatrixFactorization
+from grokbench.engine.models import DiagonalNet, HomogeneousMLP, MatrixFactorization
+from grokbench.engine.parameters import FlatModel
 
 
 def _models_and_inputs():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from grokbench import ntk
-from grokbench.models import DiagonalNet, HomogeneousMLP, MatrixFactorization
+from grokbench.baselines import ntk
+from grokbench.engine.models import DiagonalNet, HomogeneousMLP, MatrixFactorization
 
 
 def _signs(shape: tuple[int, ...], seed: int) -> torch.Tensor:

@@ -3,7 +3,7 @@
 import torch
 import torch.nn.functional as F
 
-from grokbench.objective import accuracy, cross_entropy_small, margins, per_example_loss
+from grokbench.engine.objective import accuracy, cross_entropy_small, margins, per_example_loss
 
 
 def test_cross_entropy_matches_torch_for_moderate_logits():

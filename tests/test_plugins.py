@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from grokbench import probes
-from grokbench.catalogue import BY_ID
-from grokbench.claims import select
+from grokbench.claims.applicability import reasons, screen
+from grokbench.claims.evaluate import select
 from grokbench.cli import main
-from grokbench.config import make_config
-from grokbench.plugin_claims import reasons, screen
-from grokbench.runner import prepare, run
+from grokbench.engine import probes
+from grokbench.engine.batch_run import plan
+from grokbench.engine.config import make_config
+from grokbench.engine.runner import prepare, run
+from grokbench.papers.lyu24.catalogue import BY_ID
 from grokbench.spec import ConfigError, RunConfig
-from grokbench.sweep import plan
 
 HERE = Path(__file__).parent
 FAST = {"evals": 30}
@@ -130,7 +130,7 @@ def test_claims_that_read_another_models_parameters_do_not_apply():
 
 
 def _check(config: RunConfig):  # type: ignore[no-untyped-def]
-    from grokbench.plugins import ModelCheck
+    from grokbench.engine.model_plugins import ModelCheck
 
     return ModelCheck(**prepare(config).model_check)  # type: ignore[arg-type]
 
@@ -177,7 +177,7 @@ def test_label_saves_and_baseline_compares(tmp_path, capsys, monkeypatch):
     assert main(claims(tmp_path, *wrong)) == 1
     printed = capsys.readouterr().out
     assert "REGRESSION" in printed and "| R2" in printed and "pass → inconclusive" in printed
-    from grokbench.store import Store
+    from grokbench.infra.store import Store
 
     with Store(tmp_path / "s.sqlite") as store:
         assert store.labels() == ["again", "base"]

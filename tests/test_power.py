@@ -1,11 +1,11 @@
 """Every claim's check passes the world the theory describes and fails its counterfactual
-(CLAIMS.md, "Falsification"): one row of grokbench.power per claim."""
+(CLAIMS.md, "Falsification"): one row of grokbench.claims.power per claim."""
 
 import pytest
 
-from grokbench.catalogue import BY_ID, CLAIMS
-from grokbench.claims import check
-from grokbench.power import BY_CLAIM, CASES
+from grokbench.claims.evaluate import check
+from grokbench.claims.power import BY_CLAIM, CASES
+from grokbench.papers.lyu24.catalogue import BY_ID, CLAIMS
 
 
 def _status(claim_id, evidence):

@@ -14,10 +14,10 @@ import pytest
 import torch
 
 import grokbench
-from grokbench.config import make_config
-from grokbench.envinfo import resolve_device
-from grokbench.fileio import write_json
-from grokbench.runner import prepare
+from grokbench.engine.config import make_config
+from grokbench.engine.runner import prepare
+from grokbench.infra.atomic import write_json
+from grokbench.infra.environment import resolve_device
 from grokbench.spec import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,7 +99,7 @@ def test_code_version_ignores_a_repository_that_is_not_grokbench(tmp_path):
     site = tmp_path / "user" / ".venv" / "site-packages"
     shutil.copytree(Path(grokbench.__file__).parent, site / "grokbench")
     subprocess.run(["git", "init", "-q", str(tmp_path / "user")], check=True)
-    code = "from grokbench import envinfo as e; print(e.code_version(), e.git_commit())"
+    code = "from grokbench.infra import environment as e; print(e.code_version(), e.git_commit())"
     env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=site, capture_output=True, text=True, env=env, check=True
@@ -109,7 +109,7 @@ def test_code_version_ignores_a_repository_that_is_not_grokbench(tmp_path):
 
 def test_code_version_in_the_own_checkout_names_the_commit():
     from grokbench import __version__
-    from grokbench.envinfo import code_version, git_commit
+    from grokbench.infra.environment import code_version, git_commit
 
     commit = git_commit()
     if commit == "unknown":  # an installed copy (not a checkout): the version alone

@@ -1,5 +1,5 @@
 """The report's plots are matplotlib Figures that a notebook can show, built without
-pyplot: importing grokbench.report leaves the session's backend alone."""
+pyplot: importing grokbench.claims.report leaves the session's backend alone."""
 
 import os
 import subprocess
@@ -7,12 +7,12 @@ import sys
 
 from matplotlib.figure import Figure
 
-from grokbench.power import BY_CLAIM
-from grokbench.report import curves_figure, grok_times_figure, norm_decay_figure
+from grokbench.claims.power import BY_CLAIM
+from grokbench.claims.report import curves_figure, grok_times_figure, norm_decay_figure
 
 
 def test_importing_the_report_keeps_the_backend():
-    code = "import matplotlib, grokbench.report; print(matplotlib.get_backend())"
+    code = "import matplotlib, grokbench.claims.report; print(matplotlib.get_backend())"
     env = {**os.environ, "MPLBACKEND": "svg"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
@@ -20,7 +20,7 @@ def test_importing_the_report_keeps_the_backend():
 
 
 def test_plot_functions_return_figures(tmp_path):
-    sweep = BY_CLAIM["T1"].true()  # synthetic α sweep (grokbench.power)
+    sweep = BY_CLAIM["T1"].true()  # synthetic α sweep (grokbench.claims.power)
     for figure in (curves_figure(sweep, "T1"), norm_decay_figure(sweep), grok_times_figure(sweep)):
         assert isinstance(figure, Figure) and figure.axes and figure.axes[0].has_data()
     curves_figure(sweep, "T1").savefig(tmp_path / "t1.png")

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from grokbench.cli import main
-from grokbench.scaleout import store_key
-from grokbench.store import Store
+from grokbench.infra.store import Store
+from grokbench.scaleout.sweep import store_key
 
 ONLY = ["--scale", "smoke", "--only", "R2,X1"]  # sparse-main (1 run), controls (2)
 
@@ -70,7 +70,7 @@ def test_fresh_without_a_store_is_bad_input(tmp_path, monkeypatch, capsys):
 
 
 def test_store_key_names_the_run_set():
-    from grokbench.config import make_config
+    from grokbench.engine.config import make_config
 
     config = make_config("sparse-cls", "smoke")
     assert store_key(config) == config.key()

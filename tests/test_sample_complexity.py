@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grokbench.sample_complexity import (
+from grokbench.baselines.sample_complexity import (
     error_bounds,
     plot_sample_complexity,
     render_table,

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from grokbench import store as store_module
+from grokbench.infra import store as store_module
+from grokbench.infra.store import SCHEMA_VERSION, Store
 from grokbench.spec import VERDICTS_SCHEMA, ConfigError, Record, RunConfig, Trace, Verdict
-from grokbench.store import SCHEMA_VERSION, Store
 
 
 def make_trace(config: RunConfig, commit: str = "abc123", status: str = "ok") -> Trace:
@@ -191,7 +191,7 @@ WORKER = """
 import sys, time
 from pathlib import Path
 from grokbench.spec import Record, RunConfig, Trace
-from grokbench.store import Store
+from grokbench.infra.store import Store
 
 path, worker, count, folder = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])
 (folder / f"ready-{worker}").touch()

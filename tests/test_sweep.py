@@ -7,9 +7,9 @@ import warnings
 import pytest
 import torch
 
-from grokbench.config import make_config
-from grokbench.runner import run
-from grokbench.sweep import SequentialFallback, plan, run_batch
+from grokbench.engine.batch_run import SequentialFallback, plan, run_batch
+from grokbench.engine.config import make_config
+from grokbench.engine.runner import run
 
 RTOL = 1e-10
 

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from grokbench import tasks
+from grokbench.engine import tasks
 
 
 def test_sparse_classification_is_seeded_and_follows_the_sparse_rule():
@@ -72,8 +72,8 @@ def test_matrix_completion_symmetric_test_set_option():
 
 
 def test_matrix_completion_test_set_is_a_task_key():
-    from grokbench.config import make_config
-    from grokbench.experiments import get_experiment
+    from grokbench.engine.config import make_config
+    from grokbench.engine.experiments import get_experiment
     from grokbench.spec import ConfigError
 
     experiment = get_experiment("matrix-completion")

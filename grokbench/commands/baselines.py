@@ -8,7 +8,7 @@ from typing import Any
 from tabulate import tabulate
 
 from grokbench.commands.run import add_config_arguments
-from grokbench.fileio import write_json
+from grokbench.infra.atomic import write_json
 from grokbench.spec import BASELINES_SCHEMA, BaselineResult, ConfigError
 
 
@@ -26,8 +26,8 @@ def register(sub: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from grokbench.baselines import run_baselines  # torch, scikit-learn: imported when run
-    from grokbench.config import make_config, parse_overrides
+    from grokbench.baselines.compute import run_baselines  # torch, scikit-learn: imported when run
+    from grokbench.engine.config import make_config, parse_overrides
 
     config = make_config(args.experiment, args.scale, parse_overrides(args.overrides))
     names = None

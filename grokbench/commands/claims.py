@@ -15,17 +15,17 @@ import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from grokbench.claims.compare import check_verdicts, compare_verdicts, render
 from grokbench.commands.compare import load_side
 from grokbench.commands.sweep import add_executor_arguments, check_counts, slurm_options
-from grokbench.compare import check_verdicts, compare_verdicts, render
-from grokbench.fileio import write_json
+from grokbench.infra.atomic import write_json
+from grokbench.infra.store import ENV_VAR, Store
 from grokbench.spec import SCALES, VERDICTS_SCHEMA, ConfigError
-from grokbench.store import ENV_VAR, Store
 
 if TYPE_CHECKING:
-    from grokbench.campaign import Compute
-    from grokbench.claims import Evaluation
-    from grokbench.run_cache import StoredRuns
+    from grokbench.claims.campaign import Compute
+    from grokbench.claims.evaluate import Evaluation
+    from grokbench.claims.stored_runs import StoredRuns
 
 
 def register(sub: Any) -> None:
@@ -85,8 +85,8 @@ def run_claims(
     """Evaluate the claims; those that do not apply to a plug-in model are inconclusive
     with the reason, without running. ``compute``: how run sets are computed (in this
     process by default; through the store and an executor with ``run_cache.StoredRuns``)."""
-    from grokbench.claims import evaluate, select  # torch: imported when run
-    from grokbench.plugin_claims import merge, screen
+    from grokbench.claims.applicability import merge, screen
+    from grokbench.claims.evaluate import evaluate, select  # torch: imported when run
 
     claims = select(only)
     kept, skipped = screen(claims, scale, overrides)
@@ -98,7 +98,7 @@ def run_claims(
 def _environment(evaluation: Evaluation) -> dict[str, Any]:
     """The verdicts' environment: the device and dtype the runs used (the first run's
     trace says), this machine's otherwise."""
-    from grokbench.envinfo import environment
+    from grokbench.infra.environment import environment
 
     traces = [m.trace for group in evaluation.members.values() for m in group]
     if not traces:
@@ -117,8 +117,8 @@ def _stored_runs(args: argparse.Namespace) -> Iterator[StoredRuns | None]:
         yield None
         return
     check_counts(args, ("workers", "threads"))
-    from grokbench.executors import backend
-    from grokbench.run_cache import StoredRuns
+    from grokbench.claims.stored_runs import StoredRuns
+    from grokbench.scaleout.executors import backend
 
     with contextlib.ExitStack() as stack:
         executor = None
@@ -132,9 +132,9 @@ def _stored_runs(args: argparse.Namespace) -> Iterator[StoredRuns | None]:
 
 
 def main(args: argparse.Namespace) -> int:
-    from grokbench.claims import load_plugins  # torch, matplotlib: imported when run
-    from grokbench.config import parse_overrides
-    from grokbench.report import MARK, write_report
+    from grokbench.claims.evaluate import load_plugins  # torch, matplotlib: imported when run
+    from grokbench.claims.report import MARK, write_report
+    from grokbench.engine.config import parse_overrides
 
     load_plugins(args.plugin)
     overrides = parse_overrides(args.overrides)

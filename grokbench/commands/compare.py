@@ -2,8 +2,8 @@
 
 Each side is a verdict JSON file or, when no such file exists, a label in the results
 store. Prints a markdown table and a one-line summary; exit 1 when a claim regressed,
-0 otherwise, 2 for bad input. The rules are in ``grokbench.compare``; with more than two
-sides, or ``--format``/``--out``, the side-by-side table of ``grokbench.multicompare``.
+0 otherwise, 2 for bad input. The rules are in ``grokbench.claims.compare``; with more than two
+sides, or ``--format``/``--out``, the side-by-side table of ``grokbench.claims.multicompare``.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from grokbench.compare import check_verdicts, compare_verdicts, render
-from grokbench.fileio import read_json, write_atomic
-from grokbench.multicompare import FORMATS, compare_many, render_many
+from grokbench.claims.compare import check_verdicts, compare_verdicts, render
+from grokbench.claims.multicompare import FORMATS, compare_many, render_many
+from grokbench.infra.atomic import read_json, write_atomic
+from grokbench.infra.store import ENV_VAR, Store, default_path
 from grokbench.spec import ConfigError
-from grokbench.store import ENV_VAR, Store, default_path
 
 
 def register(sub: Any) -> None:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from grokbench.store import ENV_VAR
+from grokbench.infra.store import ENV_VAR
 
 
 def register(sub: Any) -> None:
@@ -37,9 +37,9 @@ def register(sub: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from grokbench.export import check_format, export
+    from grokbench.claims.export import check_format, export
+    from grokbench.infra.store import Store, default_path
     from grokbench.spec import ConfigError
-    from grokbench.store import Store, default_path
 
     check_format(args.format)
     path = Path(args.store) if args.store is not None else default_path()

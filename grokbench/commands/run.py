@@ -7,8 +7,8 @@ from typing import Any
 
 from tabulate import tabulate
 
-from grokbench.fileio import write_json
-from grokbench.progress import ProgressBar
+from grokbench.infra.atomic import write_json
+from grokbench.infra.progress import ProgressBar
 from grokbench.spec import SCALES, Trace
 
 EXIT_FOR_STATUS = {"ok": 0, "diverged": 1, "interrupted": 130}
@@ -36,8 +36,8 @@ def register(sub: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from grokbench.config import make_config, parse_overrides  # torch: imported when run
-    from grokbench.runner import run
+    from grokbench.engine.config import make_config, parse_overrides  # torch: imported when run
+    from grokbench.engine.runner import run
 
     config = make_config(args.experiment, args.scale, parse_overrides(args.overrides))
     bar = ProgressBar(f"{config.experiment}/{config.scale}")
@@ -67,7 +67,7 @@ def _lambda_t(value: object, wd: float) -> float | None:
 
 def render_summary(trace: Trace) -> str:
     """The one-screen summary of a run."""
-    from grokbench import plugins
+    from grokbench.engine import model_plugins as plugins
 
     s, c = trace.summary, trace.config
     wd = c["wd"]

@@ -10,13 +10,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from grokbench import progress
 from grokbench.commands.run import add_config_arguments
-from grokbench.executors import EXECUTORS, SlurmOptions, backend
-from grokbench.scaleout import SweepResult, expand_grid, parse_grid, run_sweep
+from grokbench.infra import progress
+from grokbench.infra.store import ENV_VAR, Store
+from grokbench.scaleout.executors import EXECUTORS, SlurmOptions, backend
+from grokbench.scaleout.monitor import Silent, SweepStatus
+from grokbench.scaleout.sweep import SweepResult, expand_grid, parse_grid, run_sweep
 from grokbench.spec import ConfigError, RunConfig
-from grokbench.store import ENV_VAR, Store
-from grokbench.sweep_status import Silent, SweepStatus
 
 
 def register(sub: Any) -> None:
@@ -150,7 +150,7 @@ def summary(result: SweepResult, store: Store) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
-    from grokbench.config import parse_overrides  # torch: imported when run
+    from grokbench.engine.config import parse_overrides  # torch: imported when run
 
     check_counts(args, ("workers", "chunk", "threads"))
     grid = parse_grid(args.grid)

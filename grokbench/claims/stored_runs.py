@@ -1,0 +1,94 @@
+"""Run sets through the results store and, optionally, an executor: the runs a claim reads
+are computed once per config and code version, and reused from then on.
+
+``StoredRuns`` is a ``campaign.Compute``: for each run set it looks up every member's run
+in the store (under ``scaleout.store_key``: the config hash and the run set's name, since
+the run set decides which probes a trace records), computes only the missing ones (in this
+process, or as vectorised work units on local processes, Dask or Slurm through
+``scaleout.run_sweep``, the client alone writing the store, one transaction per run), and
+returns the stored traces. Re-judging after a change of tolerances, or adding a claim that
+reads run sets already computed, reads them back; a job killed midway and started again
+computes only what is missing. ``fresh`` computes everything again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from grokbench.claims.campaign import RunSet, compute_traces
+from grokbench.infra.store import Store
+from grokbench.scaleout.executors import Backend
+from grokbench.scaleout.sweep import FINAL_STATUSES, run_sweep, store_key
+from grokbench.spec import BaselineResult, RunConfig, Trace
+
+
+@dataclass
+class StoredRuns:
+    """Computes a run set's traces through ``store`` (and ``executor`` when given);
+    counts what it reused and what it computed (``reused``, ``computed``)."""
+
+    store: Store
+    executor: Backend | None = None
+    code_version: str | None = None
+    fresh: bool = False
+    label: str | None = None
+    threads: int | None = None
+    reused: int = 0
+    computed: int = 0
+    failures: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.code_version is None:
+            from grokbench.infra.environment import code_version
+
+            self.code_version = code_version()
+
+    def __call__(
+        self,
+        run_set: RunSet,
+        configs: list[RunConfig],
+        log: Callable[[str], None],
+        baselines: list[dict[str, BaselineResult]] | None = None,
+    ) -> list[Trace]:
+        assert self.code_version is not None
+        keys = [store_key(config, run_set.name) for config in configs]
+        done = self.store.statuses(self.code_version)
+        missing = [
+            i for i, key in enumerate(keys) if self.fresh or done.get(key) not in FINAL_STATUSES
+        ]
+        self.reused += len(configs) - len(missing)
+        start = time.perf_counter()
+        if missing and self.executor is None:
+            todo = [configs[i] for i in missing]
+            known = [baselines[i] for i in missing] if baselines is not None else None
+            for config, trace in zip(todo, compute_traces(run_set, todo, log, known), strict=True):
+                self.store.put_run(config, trace, self.label, self.code_version,
+                                   store_key(config, run_set.name))  # fmt: skip
+        elif missing:
+            result = run_sweep(
+                [configs[i] for i in missing], self.executor, self.store, label=self.label,
+                code_version=self.code_version, threads=self.threads, run_set=run_set.name,
+                fresh=self.fresh,
+            )  # fmt: skip
+            if result.interrupted:
+                raise KeyboardInterrupt
+            self.failures.update(result.errors)
+        self.computed += len(missing)
+        if missing:
+            seconds = time.perf_counter() - start
+            log(f"  {run_set.name}: {len(missing)} computed in {seconds:.1f}s, "
+                f"{len(configs) - len(missing)} reused from {self.store.path}")  # fmt: skip
+        else:
+            log(f"  {run_set.name}: all {len(configs)} runs reused from {self.store.path}")
+        return [self._stored(config, key) for config, key in zip(configs, keys, strict=True)]
+
+    def _stored(self, config: RunConfig, key: str) -> Trace:
+        """The stored trace; a run that failed on a worker comes back as a trace with status
+        ``failed`` and the error as its reason, so every claim reading it is inconclusive."""
+        trace = self.store.get_run(key, self.code_version)
+        if trace is None:
+            error = self.failures.get(key, "the run was not stored")
+            return Trace(config=config.to_dict(), env={}, status="failed", reason=error)
+        return trace

@@ -1,0 +1,199 @@
+"""L_λ for a batch of runs of one experiment: stacked θ, per-member λ, per-seed data.
+
+Members that share a seed share their dataset, and the data is the costly operand (the
+sparse-cls inputs are n×d against a d-vector of weights), so members are grouped by
+dataset: the model maps over the groups (each with its own data) and, inside a group, over
+its members with the data shared, which turns G·M matrix-vector products into G
+matrix-matrix products. The map is a nested ``torch.func.vmap`` of the model's function,
+or, for models with a stacked form here (the diagonal net), plain batched tensor
+operations with the chain rule written out, which skip vmap's and autograd's per-call
+overhead (the model's part only: the loss's gradient comes from autograd on
+``grokbench.engine.objective``'s loss), or, for depth-2 MLPs with cross-entropy (modadd), the
+whole gradient written out in ``grokbench.engine.mlp_grad``. Groups of unequal size are padded
+with a constant row whose loss is left out. Other gradients come from ``autograd.grad`` of
+the summed per-member losses (the sum's backward passes exactly 1 to each member, so a
+member's gradient is its own loss's); metrics use ``grokbench.engine.objective``'s definitions
+row by row, so every number means what a one-by-one run's does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch.func import vmap
+
+from grokbench.engine.mlp_grad import stacked_mlp2
+from grokbench.engine.models import DiagonalNet
+from grokbench.engine.objective import accuracy, margins, per_example_loss
+from grokbench.engine.parameters import FlatModel
+from grokbench.spec import TaskData
+
+#: Use ``grokbench.engine.mlp_grad``'s hand-written gradient for depth-2 MLPs (False: autograd
+#: through vmap, as for any model; kept selectable for timing and checking).
+HAND_WRITTEN_MLP = True
+
+
+class StackedDiagonal:
+    """The diagonal net f = x·(u^L − v^L) for θ with leading batch dimensions, without
+    vmap: ``forward`` and the chain rule through it (``backward``), the latter exactly as
+    autograd's backward of the same forward computes it (bit for bit), minus the graph."""
+
+    def __init__(self, degree: int) -> None:
+        self.degree = degree
+
+    def forward(self, theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        u, v = theta.unflatten(-1, (2, -1)).unbind(-2)  # flat order: u then v
+        weights = (u**self.degree - v**self.degree).transpose(-1, -2)
+        return torch.matmul(x, weights).transpose(-1, -2)  # x @ wᵀ: MKL's faster layout
+
+    def backward(
+        self, theta: torch.Tensor, x: torch.Tensor, grad_out: torch.Tensor
+    ) -> torch.Tensor:
+        u, v = theta.unflatten(-1, (2, -1)).unbind(-2)
+        grad_w = torch.matmul(grad_out, x)
+        power = self.degree - 1
+        grad_u = grad_w * (self.degree * u.pow(power))
+        grad_v = -grad_w * (self.degree * v.pow(power))
+        return torch.stack((grad_u, grad_v), dim=-2).flatten(-2)
+
+
+def stacked_model(flat: FlatModel) -> StackedDiagonal | None:
+    """A vmap-free batched form of the model, for models that have one (else None)."""
+    module = flat.module
+    if isinstance(module, DiagonalNet) and flat.names == ["u", "v"]:
+        return StackedDiagonal(module.degree)
+    return None
+
+
+class BatchedObjective:
+    """Gradients and metrics of B runs at once; row b of every state is member b's θ.
+
+    ``datasets[g]`` is group g's data and ``groups[b]`` member b's group; ``wd[b]`` its λ.
+    """
+
+    def __init__(
+        self,
+        flat: FlatModel,
+        datasets: Sequence[TaskData],
+        groups: Sequence[int],
+        wd: Sequence[float],
+    ) -> None:
+        self.kind = datasets[0].kind
+        self.datasets = list(datasets)
+        self.groups = list(groups)
+        self.size = len(self.groups)
+        members = [[b for b, g in enumerate(self.groups) if g == k] for k in range(len(datasets))]
+        width = max(len(m) for m in members)
+        # slots[g, j]: the state row of group g's j-th member, or the padding row (index B).
+        slots = [m + [self.size] * (width - len(m)) for m in members]
+        self._slots = torch.tensor(slots).reshape(-1)
+        self._direct = self._slots.tolist() == list(range(self.size))
+        self._real = self._slots < self.size
+        self._shape = (len(datasets), width)
+        self._x = torch.stack([data.x_train for data in datasets])
+        self._y = torch.stack([data.y_train for data in datasets]).unsqueeze(1)
+        if len(datasets) == 1:
+            self._x, self._y = self._x[0], self._y[0]
+        self._stacked = stacked_model(flat)
+        # Depth-2 MLPs (modadd): the whole gradient, loss included, written out by hand.
+        self._mlp = None
+        if HAND_WRITTEN_MLP:
+            inputs, labels = [d.x_train for d in datasets], [d.y_train for d in datasets]
+            self._mlp = stacked_mlp2(flat, inputs, labels, self.groups, self.kind)
+        inner = vmap(flat.function, in_dims=(0, None))
+        self._rows = self._stacked.forward if self._stacked else inner
+        self._forward = inner if len(datasets) == 1 else vmap(inner, in_dims=(0, 0))
+        # Slot order of the real members back to member order (stacked backward).
+        self._order = torch.argsort(self._slots[self._real])
+        # λθ is added per distinct λ with the same fused op a one-by-one run uses.
+        self._decay = [
+            (value, torch.tensor([b for b, w in enumerate(wd) if w == value]))
+            for value in sorted(set(wd))
+            if value
+        ]
+
+    def grad(self, theta: torch.Tensor, active: Sequence[int] | None = None) -> torch.Tensor:
+        """∇L_λ for every row of ``theta`` (B×P), with the members' own data and λ.
+        ``active``: the members still running; the others' rows may be skipped (left
+        at λθ, on the hand-written path, where members cost one by one)."""
+        groups, width = self._shape
+        slots, real = self._slots.to(theta.device), self._real.to(theta.device)
+
+        def arrange(rows: torch.Tensor) -> torch.Tensor:  # member rows → (groups, width, P)
+            if not self._direct:
+                rows = torch.cat([rows, rows[:1].detach()])[slots]
+            return rows.reshape(width, -1) if groups == 1 else rows.reshape(groups, width, -1)
+
+        def mean_losses(out: torch.Tensor) -> torch.Tensor:
+            labels = self._y.expand(out.shape[:-1] if self.kind == "multiclass" else out.shape)
+            losses = per_example_loss(self.kind, out, labels).mean(-1).reshape(-1)
+            return losses if self._direct else losses[real]
+
+        if self._mlp is not None:
+            grad = self._mlp.grad(theta, active)
+        elif self._stacked is not None:
+            stacked = arrange(theta)
+            with torch.enable_grad():
+                out = self._stacked.forward(stacked, self._x).detach().requires_grad_(True)
+                (grad_out,) = torch.autograd.grad(mean_losses(out).sum(), out)
+            grad = self._stacked.backward(stacked, self._x, grad_out).reshape(-1, theta.shape[-1])
+            if not self._direct:
+                grad = grad[real][self._order.to(theta.device)]
+        else:
+            with torch.enable_grad():
+                leaf = theta.detach().requires_grad_(True)
+                out = self._forward(arrange(leaf), self._x)
+                (grad,) = torch.autograd.grad(mean_losses(out).sum(), leaf)
+        for value, index in self._decay:
+            if len(index) == self.size:
+                grad = grad.add(theta, alpha=value)
+            else:
+                index = index.to(theta.device)
+                grad[index] = grad[index].add(theta[index], alpha=value)
+        return grad
+
+    @property
+    def metric_names(self) -> list[str]:
+        if self.kind == "regression":
+            return ["param_norm", "train_loss", "test_loss"]
+        return ["param_norm", "train_loss", "train_acc", "train_margin", "test_loss", "test_acc"]
+
+    def _scores(self, out: torch.Tensor, y: torch.Tensor, train: bool) -> list[torch.Tensor]:
+        """Per row of outputs: the loss and, for classification, the accuracy (and the
+        train margin), with ``grokbench.engine.objective``'s definitions."""
+        y = y.expand(out.shape[:-1] if self.kind == "multiclass" else out.shape)
+        values = [per_example_loss(self.kind, out, y).mean(-1)]
+        if self.kind != "regression":
+            values.append(accuracy(self.kind, out, y))
+            if train:
+                values.append(margins(self.kind, out, y).amin(-1))
+        return values
+
+    @torch.no_grad()
+    def evaluate(self, members: Sequence[int], states: torch.Tensor) -> list[dict[str, float]]:
+        """``grokbench.engine.objective.Objective.evaluate`` for each (member, state) pair: one
+        batched forward per dataset and split, one transfer for all."""
+        columns = len(self.metric_names)
+        values = torch.empty(len(members), columns, dtype=torch.float64)
+        by_group: dict[int, list[int]] = {}
+        for i, member in enumerate(members):
+            by_group.setdefault(self.groups[member], []).append(i)
+        for group, rows in by_group.items():
+            data = self.datasets[group]
+            chunk = states[torch.tensor(rows, device=states.device)]
+            scores = [
+                chunk.norm(dim=-1),
+                *self._scores(self._rows(chunk, data.x_train), data.y_train, True),
+                *self._scores(self._rows(chunk, data.x_test), data.y_test, False),
+            ]
+            values[rows] = torch.stack([v.double() for v in scores], dim=-1).cpu()
+        names = self.metric_names
+        out = [dict(zip(names, row, strict=True)) for row in values.tolist()]
+        if self.kind == "regression":
+            for metrics in out:
+                metrics["train_mse"], metrics["test_mse"] = (
+                    metrics["train_loss"],
+                    metrics["test_loss"],
+                )
+        return out

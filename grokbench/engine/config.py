@@ -1,0 +1,164 @@
+"""From an experiment name, a scale and ``key=value`` overrides to a validated RunConfig.
+
+Validation happens here, at the edge, so the rest of the library can trust its inputs:
+every problem raises a ConfigError whose one-line message names the field and what is
+allowed.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from grokbench.engine.experiments import get_experiment
+from grokbench.spec import SCALES, ConfigError, Experiment, Horizon, RunConfig
+
+DEVICES = ("cpu", "cuda", "mps", "auto")
+DTYPES = ("float64", "float32")
+INTEGRATORS = ("auto", "dopri5", "rkc")
+
+#: The settings every experiment has, with their types; task sizes come from the experiment.
+COMMON_KEYS: dict[str, type] = {
+    "dynamics": str,
+    "integrator": str,
+    "lr": float,
+    "alpha": float,
+    "init_norm": float,
+    "wd": float,
+    "seed": int,
+    "horizon": Horizon,
+    "device": str,
+    "dtype": str,
+    "rtol": float,
+    "atol": float,
+    "evals": int,
+    "model": str,
+}
+
+Check = tuple[Callable[[Any], bool], str]
+_POSITIVE: Check = (lambda v: v > 0, "> 0")
+_AT_LEAST_1: Check = (lambda v: v >= 1, "≥ 1")
+CHECKS: dict[str, Check] = {
+    "lr": _POSITIVE,
+    "alpha": _POSITIVE,
+    "init_norm": _POSITIVE,
+    "wd": (lambda v: v >= 0, "≥ 0"),
+    "seed": (lambda v: v >= 0, "≥ 0"),
+    "rtol": (lambda v: 0 < v < 1, "in (0, 1)"),
+    "atol": _POSITIVE,
+    "evals": (lambda v: v >= 2, "≥ 2"),
+    "device": (lambda v: v in DEVICES, f"one of {', '.join(DEVICES)}"),
+    "dtype": (lambda v: v in DTYPES, f"one of {', '.join(DTYPES)}"),
+    "integrator": (lambda v: v in INTEGRATORS, f"one of {', '.join(INTEGRATORS)}"),
+    "n": _AT_LEAST_1,
+    "d": _AT_LEAST_1,
+    "k": _AT_LEAST_1,
+    "n_test": _AT_LEAST_1,
+    "width": _AT_LEAST_1,
+    "depth": (lambda v: v >= 2, "≥ 2"),
+    "p": (lambda v: v >= 2, "≥ 2"),
+    "frac": (lambda v: 0 < v < 1, "in (0, 1)"),
+    "gamma": (lambda v: v >= 0, "≥ 0"),
+    "sigma": (lambda v: v >= 0, "≥ 0"),
+    "labels": (lambda v: v in ("sparse", "dense", "shuffled"), "one of sparse, dense, shuffled"),
+}
+
+
+def convert(key: str, kind: type, raw: Any) -> Any:
+    """Convert a raw value (a string from the command line, or a preset) to ``kind``."""
+    if kind is Horizon:
+        return raw if isinstance(raw, Horizon) else Horizon.parse(raw)
+    if kind is int and isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    try:
+        value = kind(raw)
+        if kind is int and isinstance(raw, str) and not raw.strip().lstrip("-").isdigit():
+            raise ValueError
+    except (TypeError, ValueError):
+        raise ConfigError(f"{key}: expected {kind.__name__}, got {raw!r}") from None
+    if kind is float and not math.isfinite(value):
+        raise ConfigError(f"{key}: must be finite, got {raw!r}")
+    return value
+
+
+def parse_overrides(pairs: Iterable[str]) -> dict[str, str]:
+    """``["alpha=10", "wd=1e-3"]`` → ``{"alpha": "10", "wd": "1e-3"}``."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--set: expected key=value, got {pair!r}")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _allowed_keys(experiment: Experiment) -> str:
+    return ", ".join([*COMMON_KEYS, *experiment.task_keys, "opt.<name>"])
+
+
+def make_config(
+    experiment_name: str, scale: str = "ci", overrides: Mapping[str, Any] | None = None
+) -> RunConfig:
+    """The preset of ``experiment_name`` at ``scale`` with ``overrides`` applied, validated."""
+    experiment = get_experiment(experiment_name)
+    if scale not in SCALES:
+        raise ConfigError(f"scale: unknown {scale!r}; choose one of {', '.join(SCALES)}")
+    settings: dict[str, Any] = dict(experiment.scales[scale])
+    overrides = dict(overrides or {})
+    if "alpha" in overrides:
+        settings.pop("init_norm", None)
+    if "init_norm" in overrides:
+        settings.pop("alpha", None)
+    settings.update(overrides)
+
+    common: dict[str, Any] = {}
+    sizes: dict[str, Any] = {}
+    opt: dict[str, Any] = {}
+    for key, raw in settings.items():
+        if key.startswith("opt.") and len(key) > 4:
+            opt[key[4:]] = _literal(raw)
+            continue
+        kind = COMMON_KEYS.get(key) or experiment.task_keys.get(key)
+        if kind is None:
+            raise ConfigError(
+                f"unknown key {key!r} for {experiment.name}; allowed: {_allowed_keys(experiment)}"
+            )
+        value = convert(key, kind, raw)
+        if key in CHECKS and not CHECKS[key][0](value):
+            raise ConfigError(f"{key}: must be {CHECKS[key][1]}, got {raw!r}")
+        (common if key in COMMON_KEYS else sizes)[key] = value
+
+    if common.get("alpha") is not None and common.get("init_norm") is not None:
+        raise ConfigError("alpha and init_norm: give one of the two, not both")
+    if "k" in sizes and "d" in sizes and sizes["k"] > sizes["d"]:
+        raise ConfigError(f"k: must be ≤ d ({sizes['d']}), got {sizes['k']}")
+    if experiment.name == "matrix-completion" and sizes["n"] > sizes["d"] ** 2:
+        raise ConfigError(f"n: must be ≤ d² ({sizes['d'] ** 2}), got {sizes['n']}")
+    dynamics = common.get("dynamics", "flow")
+    from grokbench.engine.dynamics import (  # torch: not at import
+        BUILTIN_DYNAMICS,
+        resolve_optimizer,
+    )
+
+    if dynamics not in BUILTIN_DYNAMICS:
+        resolve_optimizer(dynamics)  # raises a ConfigError naming the problem
+    if "model" in common:
+        from grokbench.engine.model_plugins import resolve_model
+
+        resolve_model(common["model"])  # the same: a ConfigError naming the import path
+    config = RunConfig(experiment=experiment.name, scale=scale, task=sizes, opt=opt, **common)
+    if config.horizon.unit != "t" and config.wd <= 0:
+        raise ConfigError(f"horizon: {config.horizon} is relative to 1/wd, which needs wd > 0")
+    return config
+
+
+def _literal(raw: Any) -> Any:
+    """An optimizer setting from the command line: a number, a bool, a tuple, or a string."""
+    if not isinstance(raw, str):
+        return raw
+    try:
+        return ast.literal_eval(raw)
+    except (ValueError, SyntaxError):
+        return raw

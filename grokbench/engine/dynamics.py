@@ -1,0 +1,239 @@
+"""Training dynamics in continuous time: gradient flow, fixed-step GD, torch.optim optimizers.
+
+All three advance a flat parameter vector θ from t = 0 to ``t_end`` and hand the state to
+a ``Recorder`` at the evaluation times. Time is continuous: gradient flow integrates
+dθ/dt = −∇L_λ(θ); GD and optimizers advance t by their step size (t = Σ η).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import math
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+
+from grokbench.engine.objective import Objective
+from grokbench.engine.ode.methods import DormandPrince, RungeKuttaChebyshev
+from grokbench.spec import ConfigError, Record
+
+Progress = Callable[[float], None]
+#: A probe maps the state θ at an evaluation time to extra named numbers for the record.
+Probe = Callable[[torch.Tensor], dict[str, float]]
+
+#: Optimizer names and the torch.optim class and default settings they stand for.
+OPTIMIZERS: dict[str, tuple[str, dict[str, Any]]] = {
+    "sgd": ("torch.optim:SGD", {}),
+    "momentum": ("torch.optim:SGD", {"momentum": 0.9}),
+    "nesterov": ("torch.optim:SGD", {"momentum": 0.9, "nesterov": True}),
+    "adam": ("torch.optim:Adam", {}),
+    "adamw": ("torch.optim:AdamW", {}),
+    "rmsprop": ("torch.optim:RMSprop", {}),
+    "adagrad": ("torch.optim:Adagrad", {}),
+}
+BUILTIN_DYNAMICS = ("flow", "gd", "ngd", "logflow")  # logflow: grokbench.engine.logtime
+
+
+class Recorder:
+    """Evaluates the objective at evaluation times, keeps the records, spots divergence.
+
+    A run diverges when the training loss or ‖θ‖ stops being finite, or the training loss
+    exceeds ``blowup`` times its initial value (plus one).
+    """
+
+    def __init__(
+        self, objective: Objective, probes: Sequence[Probe] = (), blowup: float = 1e6
+    ) -> None:
+        self.objective = objective
+        self.probes = list(probes)
+        self.blowup = blowup
+        self.records: list[Record] = []
+        self.diverged_at: float | None = None
+        self.reason = ""
+        self.step = 0
+        self._start = time.perf_counter()
+        self._limit = math.inf
+
+    def __call__(self, t: float, theta: torch.Tensor) -> bool:
+        return self.record(t, theta, self.objective.evaluate(theta))
+
+    def record(self, t: float, theta: torch.Tensor, metrics: dict[str, float]) -> bool:
+        """Keep one record from metrics already evaluated (batched sweeps evaluate many
+        states at once); False when the run has diverged."""
+        loss, norm = metrics["train_loss"], metrics["param_norm"]
+        if not self.records:
+            self._limit = self.blowup * (abs(loss) + 1.0)
+        if not (math.isfinite(loss) and math.isfinite(norm)) or loss > self._limit:
+            self.diverged_at = t
+            last = self.records[-1].t if self.records else 0.0
+            self.reason = (
+                f"diverged at t={t:.4g} (train loss {loss:.3g}, |θ| {norm:.3g}); last finite "
+                f"record at t={last:.4g}; try a smaller lr or a tighter rtol"
+            )
+            return False
+        elapsed = time.perf_counter() - self._start
+        extra: dict[str, float] = {}
+        with torch.no_grad():
+            for probe in self.probes:
+                extra.update(probe(theta))
+        self.records.append(
+            Record(
+                t=t,
+                step=self.step,
+                grad_evals=self.objective.grad_evals,
+                wall_s=elapsed,
+                probes=extra,
+                **metrics,
+            )
+        )
+        return True
+
+
+def gradient_flow(
+    objective: Objective,
+    theta0: torch.Tensor,
+    t_end: float,
+    eval_times: torch.Tensor,
+    recorder: Recorder,
+    rtol: float,
+    atol: float,
+    first_step: float | None = None,
+    progress: Progress | None = None,
+    method: str = "dopri5",
+    degree: int = 1,
+) -> str:
+    """Integrate the gradient flow (``method`` dopri5 or rkc) of a model homogeneous of
+    ``degree``; returns why it stopped."""
+
+    def rhs(state: torch.Tensor) -> torch.Tensor:
+        return -objective.grad(state[0])[None]
+
+    def on_eval(_member: int, t: float, state: torch.Tensor) -> bool:
+        return recorder(t, state)
+
+    def on_step(times: torch.Tensor) -> bool:
+        recorder.step += 1
+        if progress is not None:
+            progress(float(times[0]))
+        return True
+
+    solver_class = {"dopri5": DormandPrince, "rkc": RungeKuttaChebyshev}[method]
+    solver = solver_class(rhs, rtol=rtol, atol=atol, first_step=first_step, max_step=t_end / 20)
+    t_end_tensor = torch.tensor([t_end], dtype=theta0.dtype, device=theta0.device)
+    decay = torch.full_like(t_end_tensor, objective.wd)
+    result = solver.solve(
+        theta0[None], t_end_tensor, [eval_times], on_eval, on_step, decay=decay, degree=degree
+    )
+    return result.stopped[0]
+
+
+def gradient_descent(
+    objective: Objective,
+    theta0: torch.Tensor,
+    lr: float,
+    t_end: float,
+    eval_times: torch.Tensor,
+    recorder: Recorder,
+    normalised: bool = False,
+    progress: Progress | None = None,
+    check_every: int = 1000,
+) -> str:
+    """Full-batch GD with coupled weight decay, θ ← θ − η(∇L + λθ): the paper's loop.
+
+    ``normalised`` divides the step by the training loss (η/L(θ), App. B.1). Evaluation
+    happens at the step whose time t = Σ η first reaches each evaluation time.
+    """
+    theta = theta0.clone()
+    times = eval_times.tolist()
+    next_eval, t, step = 0, 0.0, 0
+    while True:
+        while next_eval < len(times) and times[next_eval] <= t + 1e-12 * max(t, 1.0):
+            recorder.step = step
+            if not recorder(t, theta):
+                return "diverged"
+            next_eval += 1
+        if next_eval >= len(times) or t >= t_end:
+            return "horizon"
+        grad = objective.grad(theta)
+        eta = lr / float(objective.train_loss(theta)) if normalised else lr
+        theta.sub_(grad, alpha=eta)
+        t += eta
+        step += 1
+        if step % check_every == 0:
+            if not bool(torch.isfinite(theta).all()):
+                recorder.step = step
+                recorder(t, theta)
+                return "diverged"
+            if progress is not None:
+                progress(t)
+
+
+def resolve_optimizer(name: str) -> tuple[type[torch.optim.Optimizer], dict[str, Any]]:
+    """An optimizer class and default settings from a name (``adamw``) or import path
+    (``package.module:Name``)."""
+    path, defaults = OPTIMIZERS.get(name, (name, {}))
+    if ":" not in path:
+        known = ", ".join((*BUILTIN_DYNAMICS, *OPTIMIZERS))
+        raise ConfigError(f"dynamics: unknown {name!r}; use one of {known} or package.module:Class")
+    module_name, _, attr = path.partition(":")
+    try:
+        cls = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as error:
+        raise ConfigError(f"dynamics: cannot import {path!r} ({error})") from None
+    if not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)) and not callable(cls):
+        raise ConfigError(f"dynamics: {path!r} is not an optimizer class or factory")
+    return cls, dict(defaults)
+
+
+def optimizer_descent(
+    objective: Objective,
+    theta0: torch.Tensor,
+    name: str,
+    lr: float,
+    options: dict[str, Any],
+    t_end: float,
+    eval_times: torch.Tensor,
+    recorder: Recorder,
+    progress: Progress | None = None,
+    check_every: int = 1000,
+) -> str:
+    """Any torch.optim optimizer on the full-batch objective, with t = Σ (current lr).
+
+    λ goes to the optimizer's own ``weight_decay`` when it has one (coupled L2 for SGD and
+    Adam, decoupled for AdamW, each optimizer's own semantics); otherwise into the loss.
+    """
+    cls, settings = resolve_optimizer(name)
+    settings.update(options)
+    param = torch.nn.Parameter(theta0.clone())
+    accepts_wd = "weight_decay" in inspect.signature(cls).parameters
+    if accepts_wd:
+        settings.setdefault("weight_decay", objective.wd)
+    try:
+        # the stubs give only the base Optimizer(params, defaults); every subclass takes lr
+        optimizer = cls([param], lr=lr, **settings)  # type: ignore[call-arg]
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"opt: {name} rejected its settings ({error})") from None
+    times = eval_times.tolist()
+    next_eval, t, step = 0, 0.0, 0
+    while True:
+        while next_eval < len(times) and times[next_eval] <= t + 1e-12 * max(t, 1.0):
+            recorder.step = step
+            if not recorder(t, param.detach()):
+                return "diverged"
+            next_eval += 1
+        if next_eval >= len(times) or t >= t_end:
+            return "horizon"
+        optimizer.zero_grad(set_to_none=True)
+        with torch.enable_grad():
+            loss = objective.value(param, include_wd=not accepts_wd)
+            loss.backward()
+        objective.grad_evals += 1
+        eta = float(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        t += eta
+        step += 1
+        if step % check_every == 0 and progress is not None:
+            progress(t)

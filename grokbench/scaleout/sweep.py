@@ -1,0 +1,312 @@
+"""Sweeps through an executor, resumable from the results store.
+
+The sweep is cut into work units: the vectorised groups of ``sweep.plan`` (runs that differ
+only in α, ‖θ(0)‖, λ, seed or lr), split into chunks of runs sharing seeds. Each unit runs
+``work_unit`` wherever the executor puts it and sends its traces back; the client alone
+writes the store, one transaction per run as its unit finishes. A run already stored with
+status ok or diverged under the same config hash and code version is skipped, so a killed
+sweep started again computes only what is missing; runs that raised are stored as
+``failed`` and retried next time.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import itertools
+import math
+import time
+import traceback
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grokbench.infra.store import Store
+from grokbench.scaleout.executors import Backend, backend
+from grokbench.scaleout.monitor import Monitor, Silent
+from grokbench.spec import ConfigError, RunConfig, Trace
+
+#: Stored statuses that count as done: a sweep does not compute these again.
+FINAL_STATUSES = ("ok", "diverged")
+
+
+@dataclass
+class Outcome:
+    """What a worker sends back for one run: its trace, or the error it raised."""
+
+    key: str
+    trace: Trace | None
+    error: str = ""
+    wall_s: float = 0.0
+
+
+def _describe_error(error: BaseException) -> str:
+    """``Type: message (at file:line)``, one line, for the store and the terminal."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    message = str(error).splitlines()[0] if str(error) else ""
+    return f"{type(error).__name__}: {message}{where}"
+
+
+def store_key(config: RunConfig, run_set: str | None = None) -> str:
+    """The key a run is stored under: its config hash, or, for a run recorded with a run
+    set's probes, the hash and the run set's name (the same config in another run set
+    records other probes)."""
+    return config.key() if run_set is None else f"{config.key()}:{run_set}"
+
+
+def work_unit(
+    configs: Sequence[RunConfig], threads: int | None = 1, run_set: str | None = None
+) -> list[Outcome]:
+    """Run one unit on a worker: vectorised through ``sweep.run_batch`` (with the run set's
+    baselines and probes when ``run_set`` names one of ``campaign.RUN_SETS``); when that
+    raises, each run alone, so that one bad run fails only itself. ``threads`` sets torch's
+    intra-op threads (one per unit keeps many units on one machine from contending)."""
+    import torch
+
+    if threads and torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+    start = time.perf_counter()
+    try:
+        if run_set is None:
+            from grokbench.engine.batch_run import run_batch
+
+            traces = run_batch(list(configs), warn=False)
+        else:
+            from grokbench.claims.campaign import RUN_SETS, compute_traces
+
+            traces = compute_traces(RUN_SETS[run_set], list(configs), lambda line: None)
+    except Exception as error:
+        if len(configs) > 1:
+            return [o for config in configs for o in work_unit([config], threads, run_set)]
+        wall = time.perf_counter() - start
+        return [Outcome(store_key(configs[0], run_set), None, _describe_error(error), wall)]
+    wall = time.perf_counter() - start
+    return [
+        Outcome(store_key(c, run_set), t, "", wall) for c, t in zip(configs, traces, strict=True)
+    ]
+
+
+def make_units(
+    configs: Sequence[RunConfig], slots: int | None, chunk: int | None = None
+) -> list[list[int]]:
+    """Indices of ``configs`` cut into work units: each ``sweep.plan`` group sorted by seed
+    (equal seeds share their data) and split into chunks of ``chunk`` runs; by default about
+    two units per slot, so that the slots stay busy while the units stay vectorised."""
+    if chunk is not None and chunk < 1:
+        raise ConfigError(f"--chunk: must be ≥ 1, got {chunk}")
+    from grokbench.engine.batch_run import plan
+
+    units = []
+    for group in plan(configs):
+        group = sorted(group, key=lambda i: configs[i].seed)
+        size = chunk or (max(1, math.ceil(len(group) / (2 * slots))) if slots else 4)
+        units += [group[i : i + size] for i in range(0, len(group), size)]
+    return units
+
+
+@dataclass
+class SweepResult:
+    """What a sweep did: ``skipped`` were in the store already, the rest were computed
+    (ok + diverged + failed) unless ``interrupted`` stopped it first."""
+
+    total: int
+    skipped: int
+    code_version: str
+    ok: int = 0
+    diverged: int = 0
+    failed: int = 0
+    errors: dict[str, str] = field(default_factory=dict)
+    interrupted: bool = False
+    wall_s: float = 0.0
+
+    @property
+    def computed(self) -> int:
+        return self.ok + self.diverged + self.failed
+
+    @property
+    def missing(self) -> int:
+        return self.total - self.skipped - self.computed
+
+
+def _unique(configs: Sequence[RunConfig]) -> list[RunConfig]:
+    """The configs without repeats (equal hashes), first appearance kept."""
+    seen: dict[str, RunConfig] = {}
+    for config in configs:
+        seen.setdefault(config.key(), config)
+    return list(seen.values())
+
+
+def run_sweep(
+    configs: Sequence[RunConfig],
+    executor: cf.Executor | Backend | None = None,
+    store: Store | str | Path | None = None,
+    *,
+    label: str | None = None,
+    code_version: str | None = None,
+    slots: int | None = None,
+    chunk: int | None = None,
+    threads: int | None = None,
+    monitor: Monitor | None = None,
+    run_set: str | None = None,
+    fresh: bool = False,
+) -> SweepResult:
+    """Run every config not yet in the store through ``executor`` and store each result.
+
+    ``executor``: a ``Backend`` from ``grokbench.scaleout.executors``, any concurrent.futures
+    Executor, or None for local processes (one per core). ``slots``: work units kept in
+    flight (default: the backend's, or the executor's ``_max_workers``). ``code_version``
+    defaults to grokbench's own (``envinfo.code_version``). ``run_set``: compute the runs with
+    that run set's baselines and probes (stored under ``store_key``); ``fresh``: compute
+    every run again, whatever is stored. Ctrl-C cancels what is in flight and returns with
+    ``interrupted`` set; what finished is stored.
+    """
+    if executor is None:
+        with backend("local") as local:
+            return run_sweep(
+                configs, local, store, label=label, code_version=code_version, slots=slots,
+                chunk=chunk, threads=threads, monitor=monitor, run_set=run_set, fresh=fresh,
+            )  # fmt: skip
+    start = time.perf_counter()
+    monitor = monitor or Silent()
+    if isinstance(executor, Backend):
+        pool, where, abort = executor.executor, executor.description, executor.abort
+        slots, threads = slots or executor.slots, threads or executor.threads
+    else:
+        pool, where = executor, type(executor).__name__
+        abort = getattr(executor, "terminate", lambda: None)
+        slots = slots or getattr(executor, "_max_workers", None)
+    opened = store if isinstance(store, Store) else Store(store)
+    if code_version is None:
+        from grokbench.infra.environment import code_version as current
+
+        code_version = current()
+    try:
+        unique = _unique(configs)
+        done = opened.statuses(code_version)
+        todo = [c for c in unique if fresh or done.get(store_key(c, run_set)) not in FINAL_STATUSES]
+        result = SweepResult(len(unique), len(unique) - len(todo), code_version)
+        pending = deque([todo[i] for i in unit] for unit in make_units(todo, slots, chunk))
+        monitor.start(result.total, result.skipped, where)
+        inflight: dict[cf.Future[list[Outcome]], list[RunConfig]] = {}
+
+        def record(config: RunConfig, outcome: Outcome) -> None:
+            trace = outcome.trace
+            if trace is not None and trace.status == "interrupted":
+                raise KeyboardInterrupt  # Ctrl-C reached the run (an in-process executor)
+            if trace is None or trace.status not in FINAL_STATUSES:
+                ended = trace.status if trace is not None else "without a trace"
+                error = outcome.error or f"the run ended {ended}"
+                key = store_key(config, run_set)
+                opened.put_failure(config, error, label, code_version, key=key)
+                result.failed += 1
+                result.errors[key] = error
+                monitor.finished(config, "failed", error, outcome.wall_s)
+                return
+            opened.put_run(config, trace, label, code_version, store_key(config, run_set))
+            setattr(result, trace.status, getattr(result, trace.status) + 1)
+            monitor.finished(config, trace.status, trace.reason, outcome.wall_s)
+
+        try:
+            while pending or inflight:
+                while pending and (slots is None or len(inflight) < slots):
+                    unit = pending.popleft()
+                    monitor.submitted(len(unit))
+                    try:
+                        future = pool.submit(work_unit, unit, threads or 1, run_set)
+                        inflight[future] = unit
+                    except Exception as error:  # a broken pool: these runs fail, not the sweep
+                        for config in unit:
+                            failed = Outcome(
+                                store_key(config, run_set), None, _describe_error(error)
+                            )
+                            record(config, failed)
+                finished, _ = cf.wait(inflight, timeout=0.5, return_when=cf.FIRST_COMPLETED)
+                for future in finished:
+                    unit = inflight.pop(future)
+                    outcomes = _outcomes(future, unit, run_set)
+                    for config, outcome in zip(unit, outcomes, strict=True):
+                        record(config, outcome)
+                monitor.tick()
+        except KeyboardInterrupt:
+            result.interrupted = True
+            for future in inflight:
+                future.cancel()
+            abort()
+        result.wall_s = time.perf_counter() - start
+        return result
+    finally:
+        monitor.close()
+        if not isinstance(store, Store):
+            opened.close()
+
+
+def _outcomes(
+    future: cf.Future[list[Outcome]], unit: Sequence[RunConfig], run_set: str | None
+) -> list[Outcome]:
+    """A unit's outcomes in the unit's order; a unit that died fails each of its runs."""
+    keys = [store_key(config, run_set) for config in unit]
+    try:
+        outcomes = {outcome.key: outcome for outcome in future.result()}
+    except Exception as error:
+        message = f"the work unit failed: {_describe_error(error)}"
+        return [Outcome(key, None, message) for key in keys]
+    lost = Outcome("", None, "the worker returned no result for this run")
+    return [outcomes.get(key, lost) for key in keys]
+
+
+def parse_grid(items: Sequence[str]) -> dict[str, list[str]]:
+    """``["init_norm=10,100", "seed=0,1"]`` → ``{"init_norm": ["10", "100"], "seed": [...]}``."""
+    grid: dict[str, list[str]] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        key = key.strip()
+        values = [value.strip() for value in raw.split(",") if value.strip()]
+        if not sep or not key or not values:
+            raise ConfigError(f"--grid: expected key=v1,v2,..., got {item!r}")
+        if key in grid:
+            raise ConfigError(f"--grid: {key} given twice; list all its values in one --grid")
+        grid[key] = values
+    return grid
+
+
+def expand_grid(
+    experiment: str,
+    scale: str,
+    overrides: Mapping[str, Any],
+    grid: Mapping[str, Sequence[Any]],
+) -> list[RunConfig]:
+    """The cartesian product of ``grid`` on top of the preset and ``overrides``, every
+    config validated before anything runs (the first key varies slowest)."""
+    from grokbench.engine.config import make_config
+
+    both = sorted(set(grid) & set(overrides))
+    if both:
+        raise ConfigError(f"--grid and --set both give {', '.join(both)}; keep one")
+    keys = list(grid)
+    return [
+        make_config(experiment, scale, {**overrides, **dict(zip(keys, values, strict=True))})
+        for values in itertools.product(*(grid[key] for key in keys))
+    ]
+
+
+def run_configs(
+    configs: Sequence[RunConfig],
+    executor: cf.Executor | Backend | None = None,
+    store: Store | str | Path | None = None,
+    **options: Any,
+) -> list[Trace | None]:
+    """``run_sweep`` then the stored trace of each config (None where it failed): a drop-in
+    for ``sweep.run_batch`` that computes on an executor and caches in the store."""
+    opened = store if isinstance(store, Store) else Store(store)
+    try:
+        result = run_sweep(configs, executor, opened, **options)
+        if result.interrupted:
+            raise KeyboardInterrupt
+        run_set = options.get("run_set")
+        traces = [opened.get_run(store_key(c, run_set), result.code_version) for c in configs]
+        return [t if t is not None and t.status in FINAL_STATUSES else None for t in traces]
+    finally:
+        if not isinstance(store, Store):
+            opened.close()
