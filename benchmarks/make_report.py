@@ -179,7 +179,8 @@ def render(data: dict[str, Any], source: str) -> str:
             "",
             "16 runs (‖θ(0)‖ ∈ {32, 64, 128, 256} × seeds 0–3) of sparse-cls at ci scale: "
             "`grokbench.engine.batch_run.run_batch` against `grokbench.engine.runner.run` in a "
-            "loop, same process. The max relative difference is over every record field of every run.",
+            "loop, same process. The max relative difference is over every record field of "
+            "every run.",
             "",
             sweep_table(by_kind["sweep"]),
             "",

@@ -10,11 +10,15 @@ import dataclasses
 import hashlib
 import json
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # torch is imported lazily so that store and compare start fast
     import torch
+    from torch import nn
+
+    from grokbench.engine.parameters import FlatModel
 
 SCALES: tuple[str, ...] = ("smoke", "ci", "paper")
 TaskKind = Literal["binary", "multiclass", "regression"]
@@ -370,8 +374,8 @@ class Experiment:
     kind: TaskKind
     task_keys: dict[str, type]
     scales: dict[str, dict[str, Any]]
-    build_task: Any
-    build_model: Any
+    build_task: BuildTask
+    build_model: BuildModel
 
 
 @dataclass
@@ -399,3 +403,76 @@ class BaselineResult:
         row["fit_s"] = self.fit_s
         row["nnz"] = self.nnz
         return row
+
+
+#: ``build_task(sizes, seed)``: an experiment's data for its size settings.
+BuildTask = Callable[[dict[str, Any], int], TaskData]
+#: ``build_model(sizes, data, generator)``: its model at α = 1.
+BuildModel = Callable[[dict[str, Any], TaskData, "torch.Generator"], "nn.Module"]
+#: Overrides of a run's settings, by key.
+Overrides = dict[str, Any]
+
+
+@dataclass
+class Prepared:
+    """Everything a run needs, built from its config on its device (``runner.prepare``)."""
+
+    config: RunConfig
+    data: TaskData
+    model: nn.Module
+    flat: FlatModel
+    alpha: float
+    theta0: torch.Tensor
+    device: torch.device
+    t_end: float
+    #: plug-in models only: what ``engine.model_plugins`` measured of the model
+    model_check: dict[str, Any] | None = None
+
+    @property
+    def init_norm(self) -> float:
+        return float(self.theta0.norm())
+
+
+#: Extra numbers recorded at every evaluation time, from the flat parameters θ.
+Probe = Callable[["torch.Tensor"], dict[str, float]]
+#: Builds a run's probe once its data and model exist (baselines bound in by the run set).
+ProbeFactory = Callable[[Prepared], Probe]
+
+
+@dataclass
+class Member:
+    """One run of a run set with the baselines fitted on its data."""
+
+    config: RunConfig
+    trace: Trace
+    baselines: dict[str, BaselineResult] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunSet:
+    """An experiment, a grid of overrides per scale, the baselines and probes it needs, and
+    how the report shows it: a ``title`` and the baselines drawn as levels on its plot."""
+
+    name: str
+    experiment: str
+    grid: Callable[[str], list[Overrides]]
+    baselines: tuple[str, ...] = ()
+    probes: Callable[[dict[str, BaselineResult]], list[ProbeFactory]] = lambda _: []
+    paper_only: bool = False
+    title: str = ""
+    levels: tuple[str, ...] = ()
+
+
+@dataclass
+class Outcome:
+    """What a check concludes: a status, every number it measured, and its margin (> 0
+    inside the tolerance, the distance to the nearest limit in the limit's own units)."""
+
+    status: Status
+    measured: dict[str, Any]
+    margin: float | None
+    reason: str = ""
+
+
+#: A claim's check: the claim (its limits) and the members of its run sets → an Outcome.
+Check = Callable[[Claim, Sequence[Member]], Outcome]

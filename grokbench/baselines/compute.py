@@ -30,8 +30,8 @@ from grokbench.baselines.kernel import KernelMaxMarginClassifier, MinNormInterpo
 from grokbench.baselines.ntk import ntk_blocks, ntk_flops
 from grokbench.baselines.nuclear_norm import NuclearNormCompletion
 from grokbench.engine.objective import accuracy
-from grokbench.engine.runner import Prepared, prepare
-from grokbench.spec import BaselineResult, ConfigError, RunConfig, TaskKind
+from grokbench.engine.runner import prepare
+from grokbench.spec import BaselineResult, ConfigError, Prepared, RunConfig, TaskKind
 
 #: Bump when a baseline's definition changes, so old cache entries stop matching.
 CACHE_VERSION = 2  # 2: ntk_svm keeps the training kernel and labels (K3)

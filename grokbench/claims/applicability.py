@@ -34,7 +34,7 @@ def screen(
     apply to a plug-in model (``overrides["model"]``); checks one member per run set."""
     if not (overrides or {}).get("model"):
         return list(claims), []
-    from grokbench.claims.campaign import RUN_SETS
+    from grokbench.claims.campaign import RUN_SETS, configs_of
     from grokbench.engine.runner import prepare
 
     checked: dict[str, tuple[Any, ModelCheck]] = {}
@@ -46,7 +46,7 @@ def screen(
             if run_set is None or (run_set.paper_only and scale != "paper"):
                 continue
             if name not in checked:
-                config = run_set.configs(scale, overrides)[0]
+                config = configs_of(run_set, scale, overrides)[0]
                 found = prepare(config).model_check  # prepare checks a plug-in model
                 assert found is not None
                 checked[name] = (config, ModelCheck(**found))

@@ -10,53 +10,35 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
 from grokbench.engine import probes as P
 from grokbench.engine.batch_run import BATCHED_DYNAMICS, run_batch
 from grokbench.engine.config import make_config
-from grokbench.engine.dynamics import Probe
-from grokbench.engine.runner import Prepared, ProbeFactory
 from grokbench.infra import progress
 from grokbench.papers.lyu24.catalogue import BY_ID
-from grokbench.spec import BaselineResult, Claim, RunConfig, Trace
+from grokbench.spec import (
+    BaselineResult,
+    Claim,
+    Member,
+    Overrides,
+    Prepared,
+    Probe,
+    ProbeFactory,
+    RunConfig,
+    RunSet,
+    Trace,
+)
 
-Overrides = dict[str, Any]
 
-
-@dataclass
-class Member:
-    """One run of a run set with the baselines fitted on its data."""
-
-    config: RunConfig
-    trace: Trace
-    baselines: dict[str, BaselineResult] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class RunSet:
-    """An experiment, a grid of overrides per scale, the baselines and probes it needs, and
-    how the report shows it: a ``title`` and the baselines drawn as levels on its plot."""
-
-    name: str
-    experiment: str
-    grid: Callable[[str], list[Overrides]]
-    baselines: tuple[str, ...] = ()
-    probes: Callable[[dict[str, BaselineResult]], list[ProbeFactory]] = lambda _: []
-    paper_only: bool = False
-    title: str = ""
-    levels: tuple[str, ...] = ()
-
-    def configs(self, scale: str, base: Overrides | None = None) -> list[RunConfig]:
-        """The members' configs: the preset at ``scale``, then ``base`` (the user's
-        overrides, e.g. another optimizer), then the member's own grid entry."""
-        out = []
-        for overrides in self.grid(scale):
-            merged = {**(base or {}), **overrides}
-            experiment = merged.pop("experiment", self.experiment)
-            out.append(make_config(experiment, scale, merged))
-        return out
+def configs_of(run_set: RunSet, scale: str, base: Overrides | None = None) -> list[RunConfig]:
+    """A run set's members' configs: the preset at ``scale``, then ``base`` (the user's
+    overrides, e.g. another optimizer), then the member's own grid entry."""
+    out = []
+    for overrides in run_set.grid(scale):
+        merged = {**(base or {}), **overrides}
+        experiment = merged.pop("experiment", run_set.experiment)
+        out.append(make_config(experiment, scale, merged))
+    return out
 
 
 def _seeds(scale: str) -> list[int]:
@@ -357,7 +339,7 @@ def collect(
     missing from the result (the caller reports them as not done).
     """
     log = log or progress.log  # stderr, unless grokbench -q
-    configs = {name: RUN_SETS[name].configs(scale, base) for name in names}  # validates first
+    configs = {name: configs_of(RUN_SETS[name], scale, base) for name in names}  # validates first
     results: dict[str, list[Member]] = {}
     timings: dict[str, float] = {}
     for name in names:

@@ -13,27 +13,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from grokbench.claims.campaign import Member
 from grokbench.engine.measure import late_norm, linear_fit, transition
-from grokbench.spec import Claim, Transition
+from grokbench.spec import Check, Member, Outcome, Transition
 
 
 class Inconclusive(Exception):
     """The evidence cannot decide the claim; the message says why."""
-
-
-@dataclass
-class Outcome:
-    status: str
-    measured: dict[str, Any]
-    margin: float | None
-    reason: str = ""
-    seeds: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -170,7 +160,6 @@ def relative_deviation(values: Sequence[float]) -> float:
     return max(abs(v / centre - 1) for v in values)
 
 
-Check = Callable[[Claim, Sequence[Member]], Outcome]
 #: Claim id → check function; filled by ``@register`` in the family modules.
 REGISTRY: dict[str, Check] = {}
 

@@ -18,11 +18,10 @@ import torch
 
 from grokbench.engine.objective import Objective
 from grokbench.engine.ode.methods import DormandPrince, RungeKuttaChebyshev
-from grokbench.spec import ConfigError, Record
+from grokbench.spec import ConfigError, Probe, Record
 
 Progress = Callable[[float], None]
 #: A probe maps the state θ at an evaluation time to extra named numbers for the record.
-Probe = Callable[[torch.Tensor], dict[str, float]]
 
 #: Optimizer names and the torch.optim class and default settings they stand for.
 OPTIMIZERS: dict[str, tuple[str, dict[str, Any]]] = {

@@ -47,11 +47,10 @@ import torch
 from grokbench.engine.measure import transition
 from grokbench.engine.objective import Objective
 from grokbench.engine.schedule import fastest_time_scale
-from grokbench.spec import ConfigError, Trace
+from grokbench.spec import ConfigError, Prepared, Trace
 
 if TYPE_CHECKING:
     from grokbench.engine.dynamics import Recorder
-    from grokbench.engine.runner import Prepared
 
 Progress = Callable[[float], None]
 #: Below this, ln softplus(a) = a − e^a/2 to double precision (the next term is e^{2a}/24).

@@ -31,11 +31,10 @@ import torch
 from torch import nn
 
 from grokbench.papers.lyu24.catalogue import CLAIMS
-from grokbench.spec import Claim, ConfigError, TaskData
+from grokbench.spec import Claim, ConfigError, Prepared, ProbeFactory, TaskData
 
 if TYPE_CHECKING:
     from grokbench.engine.parameters import FlatModel
-    from grokbench.engine.runner import Prepared, ProbeFactory
 
 SCALINGS = (2.0, 0.5)
 WHY = {

@@ -11,9 +11,8 @@ import numpy as np
 import torch
 from threadpoolctl import threadpool_limits
 
-from grokbench.engine.dynamics import Probe
 from grokbench.engine.models import DiagonalNet, MatrixFactorization
-from grokbench.engine.runner import Prepared, ProbeFactory
+from grokbench.spec import Prepared, Probe, ProbeFactory
 
 
 def _cosine(a: torch.Tensor, b: torch.Tensor) -> float:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, cast
+from collections.abc import Sequence
+from typing import cast
 
 import torch
 
@@ -19,33 +18,9 @@ from grokbench.engine.objective import Objective
 from grokbench.engine.parameters import FlatModel
 from grokbench.engine.schedule import evaluation_times, fastest_time_scale
 from grokbench.infra.environment import environment, resolve_device
-from grokbench.spec import ConfigError, RunConfig, TaskData, Trace
+from grokbench.spec import ConfigError, Prepared, ProbeFactory, RunConfig, TaskData, Trace
 
 Progress = dynamics.Progress
-
-
-@dataclass
-class Prepared:
-    """Everything a run needs, built from its config on its device."""
-
-    config: RunConfig
-    data: TaskData
-    model: HomogeneousModel
-    flat: FlatModel
-    alpha: float
-    theta0: torch.Tensor
-    device: torch.device
-    t_end: float
-    model_check: dict[str, Any] | None = (
-        None  # plug-in models only (grokbench.engine.model_plugins)
-    )
-
-    @property
-    def init_norm(self) -> float:
-        return float(self.theta0.norm())
-
-
-ProbeFactory = Callable[[Prepared], dynamics.Probe]
 
 
 def prepare(config: RunConfig, data: TaskData | None = None) -> Prepared:

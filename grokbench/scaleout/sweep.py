@@ -32,7 +32,7 @@ FINAL_STATUSES = ("ok", "diverged")
 
 
 @dataclass
-class Outcome:
+class UnitResult:
     """What a worker sends back for one run: its trace, or the error it raised."""
 
     key: str
@@ -58,7 +58,7 @@ def store_key(config: RunConfig, run_set: str | None = None) -> str:
 
 def work_unit(
     configs: Sequence[RunConfig], threads: int | None = 1, run_set: str | None = None
-) -> list[Outcome]:
+) -> list[UnitResult]:
     """Run one unit on a worker: vectorised through ``sweep.run_batch`` (with the run set's
     baselines and probes when ``run_set`` names one of ``campaign.RUN_SETS``); when that
     raises, each run alone, so that one bad run fails only itself. ``threads`` sets torch's
@@ -81,10 +81,10 @@ def work_unit(
         if len(configs) > 1:
             return [o for config in configs for o in work_unit([config], threads, run_set)]
         wall = time.perf_counter() - start
-        return [Outcome(store_key(configs[0], run_set), None, _describe_error(error), wall)]
+        return [UnitResult(store_key(configs[0], run_set), None, _describe_error(error), wall)]
     wall = time.perf_counter() - start
     return [
-        Outcome(store_key(c, run_set), t, "", wall) for c, t in zip(configs, traces, strict=True)
+        UnitResult(store_key(c, run_set), t, "", wall) for c, t in zip(configs, traces, strict=True)
     ]
 
 
@@ -189,9 +189,9 @@ def run_sweep(
         result = SweepResult(len(unique), len(unique) - len(todo), code_version)
         pending = deque([todo[i] for i in unit] for unit in make_units(todo, slots, chunk))
         monitor.start(result.total, result.skipped, where)
-        inflight: dict[cf.Future[list[Outcome]], list[RunConfig]] = {}
+        inflight: dict[cf.Future[list[UnitResult]], list[RunConfig]] = {}
 
-        def record(config: RunConfig, outcome: Outcome) -> None:
+        def record(config: RunConfig, outcome: UnitResult) -> None:
             trace = outcome.trace
             if trace is not None and trace.status == "interrupted":
                 raise KeyboardInterrupt  # Ctrl-C reached the run (an in-process executor)
@@ -218,7 +218,7 @@ def run_sweep(
                         inflight[future] = unit
                     except Exception as error:  # a broken pool: these runs fail, not the sweep
                         for config in unit:
-                            failed = Outcome(
+                            failed = UnitResult(
                                 store_key(config, run_set), None, _describe_error(error)
                             )
                             record(config, failed)
@@ -243,16 +243,16 @@ def run_sweep(
 
 
 def _outcomes(
-    future: cf.Future[list[Outcome]], unit: Sequence[RunConfig], run_set: str | None
-) -> list[Outcome]:
+    future: cf.Future[list[UnitResult]], unit: Sequence[RunConfig], run_set: str | None
+) -> list[UnitResult]:
     """A unit's outcomes in the unit's order; a unit that died fails each of its runs."""
     keys = [store_key(config, run_set) for config in unit]
     try:
         outcomes = {outcome.key: outcome for outcome in future.result()}
     except Exception as error:
         message = f"the work unit failed: {_describe_error(error)}"
-        return [Outcome(key, None, message) for key in keys]
-    lost = Outcome("", None, "the worker returned no result for this run")
+        return [UnitResult(key, None, message) for key in keys]
+    lost = UnitResult("", None, "the worker returned no result for this run")
     return [outcomes.get(key, lost) for key in keys]
 
 
