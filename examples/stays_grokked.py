@@ -15,11 +15,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from grokbench.claims.campaign import Member
+from grokbench.claims import add_claim
 from grokbench.claims.checks import Bound, Inconclusive, Outcome, judge
-from grokbench.claims.evaluate import add_claim
 from grokbench.papers.lyu24.catalogue import LATE
-from grokbench.spec import Claim
+from grokbench.spec import Claim, Member
 
 STAYS_GROKKED = Claim(
     id="E1",

@@ -105,9 +105,7 @@ def grokbench_claims(
 ) -> ClaimRunner:
     """Run claims and return their verdicts; the first call in a timed test (see the module
     docstring) is a benchmark of the check, with the run sets' wall times in extra_info."""
-    from grokbench.claims.applicability import merge, screen
-    from grokbench.claims.campaign import collect, run_set_names
-    from grokbench.claims.evaluate import judge_all, select
+    from grokbench.claims.evaluate import evaluate, select
 
     def run_claims(
         ids: Sequence[str], scale: str | None = None, overrides: dict[str, Any] | None = None
@@ -115,28 +113,22 @@ def grokbench_claims(
         scale = scale or request.config.getoption("--grokbench-scale")
         claims = select(list(ids))
         key = (scale, tuple(sorted((overrides or {}).items())))
-        members: dict[str, Any] = _grokbench_cache.setdefault(key, {})
-
-        kept, skipped = screen(claims, scale, overrides)  # plug-in models: what applies
-        names = run_set_names(kept, scale)
-        missing = [n for n in names if n not in members]
-        found, timings = collect(missing, scale, lambda line: None, overrides)
-        members.update({name: (found[name], timings[name]) for name in found})
-        samples = _samples(scale) if any(c.id == "G1" for c in kept) else {}
-        groups = {name: group for name, (group, _) in members.items()}
-        seconds = {name: wall for name, (_, wall) in members.items()}
+        collected: dict[str, Any] = _grokbench_cache.setdefault(key, {})
+        before = set(collected)
 
         def judge() -> list[Verdict]:
-            return merge(claims, judge_all(kept, groups, seconds, samples, scale), skipped)
+            quiet = lambda line: None  # noqa: E731
+            return evaluate(claims, scale, overrides, quiet, collected=collected).verdicts
 
         benchmark = _unused_benchmark(request)
         if benchmark is None:
             return judge()
+        judge()  # collects the run sets, so that the benchmark times the checks alone
         benchmark.extra_info.update(
             grokbench_scale=scale,
             grokbench_claims=[c.id for c in claims],
-            grokbench_run_sets={n: round(seconds[n], 3) for n in names if n in seconds},
-            grokbench_computed_here=[n for n in missing if n in found],
+            grokbench_run_sets={n: round(wall, 3) for n, (_, wall) in collected.items()},
+            grokbench_computed_here=sorted(set(collected) - before),
         )
         return benchmark.pedantic(judge, rounds=1, iterations=1)
 
@@ -153,12 +145,6 @@ def _unused_benchmark(request: pytest.FixtureRequest) -> Any:
         return None
     benchmark._grokbench_used = True
     return benchmark
-
-
-def _samples(scale: str) -> dict[str, object]:
-    from grokbench.papers.lyu24.checks.samples import sample_sweep
-
-    return sample_sweep(scale)
 
 
 #: Statuses that hold the claim as the catalogue states it (an erratum confirmed included).

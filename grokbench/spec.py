@@ -12,6 +12,7 @@ import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # torch is imported lazily so that store and compare start fast
@@ -461,6 +462,12 @@ class RunSet:
     paper_only: bool = False
     title: str = ""
     levels: tuple[str, ...] = ()
+    #: False: the members are data with the baselines fitted on it, nothing is trained
+    #: (a sample-complexity sweep); their traces are empty
+    train: bool = True
+    #: rows the report tabulates for this run set (and ``figure`` draws), from its members
+    summary: Callable[[Sequence[Member]], list[dict[str, Any]]] | None = None
+    figure: Callable[[list[dict[str, Any]], Path], Path] | None = None
 
 
 @dataclass
@@ -476,3 +483,32 @@ class Outcome:
 
 #: A claim's check: the claim (its limits) and the members of its run sets → an Outcome.
 Check = Callable[[Claim, Sequence[Member]], Outcome]
+
+
+@dataclass(frozen=True)
+class Case:
+    """A claim's falsification case: synthetic evidence (members) from the world the theory
+    describes and from its counterfactual; ``expected`` is the true world's status (pass,
+    or erratum for a misprinted claim); the counterfactual must fail."""
+
+    claim_id: str
+    true: Callable[[], list[Member]]
+    counterfactual: Callable[[], list[Member]]
+    expected: str = "pass"
+
+
+@dataclass
+class Pack:
+    """A paper as a pack of claims: its citation, its claims with their checks, and the run
+    sets they read (shared with other packs by name). ``families`` orders the report."""
+
+    key: str
+    citation: str
+    claims: list[Claim]
+    checks: dict[str, Check]
+    run_sets: dict[str, RunSet]
+    cases: list[Case] = field(default_factory=list)
+    families: tuple[str, ...] = ()
+    arxiv: str = ""
+    code: str = ""
+    doc: str = ""

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from grokbench.claims import checks
-from grokbench.claims.evaluate import add_claim
+from grokbench.claims import registry
+from grokbench.claims.registry import add_claim
 from grokbench.cli import main
-from grokbench.papers.lyu24 import catalogue
 from grokbench.spec import Claim, ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,17 +22,12 @@ EXAMPLE = "examples.stays_grokked"
 @pytest.fixture(autouse=True)
 def pristine_catalogue(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Each test adds claims to copies of the catalogue and imports the example afresh."""
-    checks.checks()
-    saved = (list(catalogue.CLAIMS), dict(catalogue.BY_ID), dict(checks.REGISTRY))
+    registry.catalogue.cache_clear()
     monkeypatch.chdir(ROOT)
     sys.modules.pop(EXAMPLE, None)
     yield
     sys.modules.pop(EXAMPLE, None)
-    catalogue.CLAIMS[:] = saved[0]
-    catalogue.BY_ID.clear()
-    catalogue.BY_ID.update(saved[1])
-    checks.REGISTRY.clear()
-    checks.REGISTRY.update(saved[2])
+    registry.catalogue.cache_clear()
 
 
 def claims(tmp_path: Path, *extra: str) -> list[str]:
@@ -70,7 +64,7 @@ def test_a_module_that_cannot_be_imported_is_exit_2(tmp_path: Path, capsys) -> N
 
 
 def _claim(claim_id: str, runs: str = "sparse-main") -> Claim:
-    return Claim(claim_id, "t", catalogue.LATE, runs, "m", "e", {}, "§0")
+    return Claim(claim_id, "t", "late phase", runs, "m", "e", {}, "§0")
 
 
 def test_a_claim_id_in_use_or_an_unknown_run_set_is_refused() -> None:
@@ -78,4 +72,4 @@ def test_a_claim_id_in_use_or_an_unknown_run_set_is_refused() -> None:
         add_claim(_claim("R2"), lambda claim, members: None)  # type: ignore[arg-type,return-value]
     with pytest.raises(ConfigError, match="unknown run set 'nope'"):
         add_claim(_claim("E9", "nope"), lambda claim, members: None)  # type: ignore[arg-type,return-value]
-    assert "E9" not in catalogue.BY_ID
+    assert "E9" not in registry.catalogue().by_id

@@ -4,19 +4,18 @@
 import pytest
 
 from grokbench.claims.evaluate import check
-from grokbench.claims.power import BY_CLAIM, CASES
-from grokbench.papers.lyu24.catalogue import BY_ID, CLAIMS
+from grokbench.claims.registry import catalogue
+
+CLAIMS = catalogue().claims
+CASES = list(catalogue().cases.values())
 
 
 def _status(claim_id, evidence):
-    claim = BY_ID[claim_id]
-    if claim_id == "G1":
-        return check(claim, [], evidence, "ci")
-    return check(claim, evidence, {}, "ci")
+    return check(catalogue().by_id[claim_id], evidence, "ci")
 
 
 def test_every_claim_has_a_counterfactual_case():
-    assert {claim.id for claim in CLAIMS} == set(BY_CLAIM)
+    assert {claim.id for claim in CLAIMS} == set(catalogue().cases)
     assert all(claim.counterfactual for claim in CLAIMS)
 
 

@@ -7,7 +7,7 @@ import sys
 
 from matplotlib.figure import Figure
 
-from grokbench.claims.power import BY_CLAIM
+from grokbench.claims.registry import catalogue
 from grokbench.claims.report import curves_figure, grok_times_figure, norm_decay_figure
 
 
@@ -20,7 +20,7 @@ def test_importing_the_report_keeps_the_backend():
 
 
 def test_plot_functions_return_figures(tmp_path):
-    sweep = BY_CLAIM["T1"].true()  # synthetic α sweep (grokbench.claims.power)
+    sweep = catalogue().cases["T1"].true()  # synthetic α sweep (grokbench.claims.power)
     for figure in (curves_figure(sweep, "T1"), norm_decay_figure(sweep), grok_times_figure(sweep)):
         assert isinstance(figure, Figure) and figure.axes and figure.axes[0].has_data()
     curves_figure(sweep, "T1").savefig(tmp_path / "t1.png")

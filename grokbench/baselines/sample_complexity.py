@@ -19,6 +19,7 @@ from tabulate import tabulate
 from grokbench.baselines.compute import score
 from grokbench.baselines.linear_margins import L1MaxMarginClassifier, L2MaxMarginClassifier
 from grokbench.engine.tasks import sparse_classification
+from grokbench.spec import Member
 
 DEFAULT_NS: tuple[int, ...] = (8, 16, 32, 64, 128, 256, 512)
 
@@ -53,25 +54,43 @@ def sample_complexity(
     test errors, and the theorems' bounds."""
     if k > d or min(ns) < 1 or not seeds:
         raise ValueError("sample_complexity: need 1 ≤ k ≤ d, n ≥ 1 and at least one seed")
+    errors = {n: [_errors(n, d, k, n_test, seed) for seed in seeds] for n in ns}
+    return summarise(errors, d, k)
+
+
+def summarise(errors: dict[int, list[tuple[float, float]]], d: int, k: int) -> list[dict[str, Any]]:
+    """One row per n from its (L1 error, L2 error) per seed: means, spreads, the bounds."""
     rows = []
-    for n in ns:
-        errors = np.array([_errors(n, d, k, n_test, seed) for seed in seeds])
+    for n, per_seed in errors.items():
+        values = np.array(per_seed)
         l1_bound, l2_bound = error_bounds(n, d, k)
         rows.append(
             {
                 "n": n,
                 "d": d,
                 "k": k,
-                "seeds": len(seeds),
-                "l1_error": float(errors[:, 0].mean()),
-                "l1_error_std": float(errors[:, 0].std()),
-                "l2_error": float(errors[:, 1].mean()),
-                "l2_error_std": float(errors[:, 1].std()),
+                "seeds": len(per_seed),
+                "l1_error": float(values[:, 0].mean()),
+                "l1_error_std": float(values[:, 0].std()),
+                "l2_error": float(values[:, 1].mean()),
+                "l2_error_std": float(values[:, 1].std()),
                 "l1_bound": l1_bound,
                 "l2_bound": l2_bound,
             }
         )
     return rows
+
+
+def sample_rows(members: Sequence[Member]) -> list[dict[str, Any]]:
+    """The sweep's rows from a run set whose members are sparse-cls data of several sizes
+    n, each with its exact max-L1- and max-L2-margin baselines fitted (nothing trained)."""
+    errors: dict[int, list[tuple[float, float]]] = {}
+    for member in members:
+        fitted = member.baselines
+        pair = (1.0 - fitted["l1_max_margin"].test_value, 1.0 - fitted["l2_max_margin"].test_value)
+        errors.setdefault(int(member.config.task["n"]), []).append(pair)
+    task = members[0].config.task if members else {"d": 0, "k": 0}
+    return summarise(dict(sorted(errors.items())), int(task["d"]), int(task["k"]))
 
 
 def render_table(rows: list[dict[str, Any]]) -> str:

@@ -34,15 +34,18 @@ def screen(
     apply to a plug-in model (``overrides["model"]``); checks one member per run set."""
     if not (overrides or {}).get("model"):
         return list(claims), []
-    from grokbench.claims.campaign import RUN_SETS, configs_of
+    from grokbench.claims.collect import configs_of
+    from grokbench.claims.registry import run_sets
     from grokbench.engine.runner import prepare
+
+    known = run_sets()
 
     checked: dict[str, tuple[Any, ModelCheck]] = {}
     kept, skipped = [], []
     for claim in claims:
         why: list[str] = []
         for name in claim.run_sets:  # a claim applies when it applies in every run set
-            run_set = RUN_SETS.get(name)
+            run_set = known.get(name)
             if run_set is None or (run_set.paper_only and scale != "paper"):
                 continue
             if name not in checked:

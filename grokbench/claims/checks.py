@@ -1,8 +1,8 @@
 """Pure check functions: a claim and the members of its run set → an Outcome.
 
 This module holds what every check shares (Bound, judge, grouping helpers) and the
-registry ``checks()``; the checks themselves live with their paper, one module per claim
-family (``grokbench.papers.lyu24.checks``).
+``Checks`` registry each family module fills; the checks themselves live with their paper,
+one module per claim family (``grokbench.papers.lyu24.checks``).
 
 A check reads its thresholds from ``claim.limits`` (catalogue data), measures with
 ``grokbench.engine.measure``, and returns pass or fail with every measured number, or
@@ -160,28 +160,14 @@ def relative_deviation(values: Sequence[float]) -> float:
     return max(abs(v / centre - 1) for v in values)
 
 
-#: Claim id → check function; filled by ``@register`` in the family modules.
-REGISTRY: dict[str, Check] = {}
+class Checks(dict[str, Check]):
+    """Claim id → check function, filled by ``@register(id)`` in a pack's family modules."""
 
+    def register(self, claim_id: str) -> Callable[[Check], Check]:
+        """Decorator: make the function the check of the claim ``claim_id``."""
 
-def register(claim_id: str) -> Callable[[Check], Check]:
-    """Decorator: make ``function`` the check of the claim ``claim_id``."""
+        def decorate(function: Check) -> Check:
+            self[claim_id] = function
+            return function
 
-    def decorate(function: Check) -> Check:
-        REGISTRY[claim_id] = function
-        return function
-
-    return decorate
-
-
-def checks() -> dict[str, Check]:
-    """Every registered check (the family modules are imported here, where they register,
-    so that they can import this module)."""
-    from grokbench.papers.lyu24.checks import (  # noqa: F401
-        controls,
-        kernel,
-        late,
-        transition,
-    )
-
-    return REGISTRY
+        return decorate

@@ -7,10 +7,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from grokbench.claims.campaign import RUN_SETS, Compute, Member, collect, run_set_names
-from grokbench.claims.checks import REGISTRY, Check, Inconclusive, Outcome, checks
-from grokbench.papers.lyu24.catalogue import BY_ID, CLAIMS
-from grokbench.spec import Claim, ConfigError, Verdict
+from grokbench.claims.applicability import merge, screen
+from grokbench.claims.checks import Inconclusive
+from grokbench.claims.collect import Compute, collect, run_set_names
+from grokbench.claims.registry import catalogue, check_of
+from grokbench.spec import Claim, ConfigError, Member, Outcome, Verdict
+
+#: Run sets already collected, by name: their members and the seconds they took. A caller
+#: that evaluates several times (the pytest plugin) passes one per scale and overrides.
+Collected = dict[str, tuple[list[Member], float]]
 
 
 @dataclass
@@ -22,29 +27,8 @@ class Evaluation:
     verdicts: list[Verdict]
     members: dict[str, list[Member]]
     timings: dict[str, float]
-    samples: dict[str, object] = field(default_factory=dict)
     wall_s: float = 0.0
     interrupted: list[str] = field(default_factory=list)
-
-
-def add_claim(claim: Claim, check: Check) -> Claim:
-    """Add a claim of one's own to the catalogue, with the function that checks it.
-
-    ``claim.runs`` names the run set it reads (one of ``campaign.RUN_SETS``, which a
-    plug-in module may extend). Called at import time by a module given to
-    ``grokbench claims --plugin``, or by a project's conftest.py; README, "Adding a claim".
-    """
-    if claim.id in BY_ID:
-        raise ConfigError(f"claim {claim.id}: already in the catalogue")
-    unknown_sets = [name for name in claim.run_sets if name not in RUN_SETS]
-    if unknown_sets or not claim.run_sets:
-        known = ", ".join(RUN_SETS)
-        raise ConfigError(f"claim {claim.id}: unknown run set {claim.runs!r}; known: {known}")
-    checks()  # the built-in checks register first, so a plug-in cannot be shadowed by them
-    CLAIMS.append(claim)
-    BY_ID[claim.id] = claim
-    REGISTRY[claim.id] = check
-    return claim
 
 
 def load_plugins(modules: Sequence[str]) -> None:
@@ -61,17 +45,18 @@ def load_plugins(modules: Sequence[str]) -> None:
 
 def select(only: str | Sequence[str] | None = None) -> list[Claim]:
     """The claims named in ``only`` (comma-separated ids), or all; unknown ids are bad input."""
+    known = catalogue()
     if not only:
-        return list(CLAIMS)
-    folded = {claim_id.upper(): claim_id for claim_id in BY_ID}
+        return list(known.claims)
+    folded = {claim_id.upper(): claim_id for claim_id in known.by_id}
     asked = [part.strip() for part in (only.split(",") if isinstance(only, str) else only)]
     unknown = [i for i in asked if i.upper() not in folded]
     if unknown:
         raise ConfigError(
-            f"--only: unknown claim(s) {', '.join(unknown)}; known: {', '.join(BY_ID)}"
+            f"--only: unknown claim(s) {', '.join(unknown)}; known: {', '.join(known.by_id)}"
         )
     ids = {folded[i.upper()] for i in asked}
-    return [claim for claim in CLAIMS if claim.id in ids]
+    return [claim for claim in known.claims if claim.id in ids]
 
 
 def verdict(
@@ -93,9 +78,7 @@ def verdict(
     )
 
 
-def check(
-    claim: Claim, members: Sequence[Member], samples: dict[str, object], scale: str
-) -> Outcome:
+def check(claim: Claim, members: Sequence[Member], scale: str) -> Outcome:
     """Apply the claim's check; evidence that cannot decide gives inconclusive, never pass
     (a paper-only claim below paper scale, a run set that did not finish, a bad run). An
     erratum's expected failure becomes "erratum"; its pass becomes a failure."""
@@ -103,17 +86,12 @@ def check(
         return Outcome(
             "inconclusive", {}, None, f"paper-only claim; run with --scale paper (now {scale})"
         )
-    if (not members and claim.id != "G1") or (claim.id == "G1" and not samples):
+    if not members:
         return Outcome(
             "inconclusive", {}, None, f"run set {claim.runs} did not finish (interrupted)"
         )
     try:
-        if claim.id == "G1":
-            from grokbench.papers.lyu24.checks.samples import check_g1
-
-            outcome = check_g1(claim, samples)
-        else:
-            outcome = checks()[claim.id](claim, members)
+        outcome = check_of(claim.id)(claim, members)
     except Inconclusive as reason:
         return Outcome("inconclusive", {}, None, str(reason))
     return as_erratum(outcome) if claim.erratum else outcome
@@ -145,15 +123,13 @@ def judge_all(
     claims: Sequence[Claim],
     members: dict[str, list[Member]],
     timings: dict[str, float],
-    samples: dict[str, object],
     scale: str,
 ) -> list[Verdict]:
-    """Every claim's verdict from collected run sets: what the CLI and the pytest plugin
-    both call once the runs are there."""
+    """Every claim's verdict from collected run sets."""
     verdicts = []
     for claim in claims:
         evidence = evidence_of(claim, members)
-        outcome = check(claim, evidence, samples, scale)
+        outcome = check(claim, evidence, scale)
         seconds = sum(timings.get(name, 0.0) for name in claim.run_sets)
         verdicts.append(verdict(claim, outcome, evidence, scale, seconds))
     return verdicts
@@ -167,26 +143,30 @@ def failed(verdicts: Sequence[Verdict]) -> bool:
 def evaluate(
     claims: Sequence[Claim],
     scale: str,
-    log: Callable[[str], None] | None = None,
     overrides: dict[str, Any] | None = None,
+    log: Callable[[str], None] | None = None,
     compute: Compute | None = None,
+    collected: Collected | None = None,
 ) -> Evaluation:
-    """Run what the claims need at ``scale`` and check each; paper-only claims are
-    inconclusive below paper scale (they say so). ``overrides`` apply to every run (another
-    optimizer, model settings) before each run set's own grid; ``compute`` says how run
-    sets are computed (in this process by default; ``run_cache.StoredRuns`` reuses the
-    store's runs and computes the rest on an executor)."""
-    start = time.perf_counter()
-    names = run_set_names(claims, scale)
-    members, timings = collect(names, scale, log, overrides, compute)
-    interrupted = [name for name in names if name not in members]
-    samples: dict[str, object] = {}
-    if any(claim.id == "G1" for claim in claims) and not interrupted:
-        from grokbench.papers.lyu24.checks.samples import sample_sweep
+    """The one claim pipeline, what the CLI and the pytest plugin both call: screen the
+    claims (those that do not apply to a plug-in model are inconclusive with the reason,
+    without running), collect the run sets the rest read, check each, return verdicts.
 
-        sample_start = time.perf_counter()
-        samples = sample_sweep(scale)
-        timings["samples"] = time.perf_counter() - sample_start
-    verdicts = judge_all(claims, members, timings, samples, scale)
+    ``overrides`` apply to every run (another optimizer, model settings) before each run
+    set's own grid; paper-only claims are inconclusive below paper scale. ``compute`` says
+    how run sets are computed (in this process by default; ``stored_runs.StoredRuns``
+    reuses the store's runs and computes the rest on an executor); ``collected`` keeps run
+    sets between calls (filled here)."""
+    start = time.perf_counter()
+    kept, skipped = screen(claims, scale, overrides)
+    names = run_set_names(kept, scale)
+    collected = {} if collected is None else collected
+    missing = [name for name in names if name not in collected]
+    found, timings = collect(missing, scale, log, overrides, compute)
+    collected.update({name: (found[name], timings[name]) for name in found})
+    members = {name: collected[name][0] for name in names if name in collected}
+    seconds = {name: collected[name][1] for name in names if name in collected}
+    verdicts = merge(claims, judge_all(kept, members, seconds, scale), skipped)
+    interrupted = [name for name in names if name not in members]
     wall = time.perf_counter() - start
-    return Evaluation(scale, list(claims), verdicts, members, timings, samples, wall, interrupted)
+    return Evaluation(scale, list(claims), verdicts, members, seconds, wall, interrupted)

@@ -4,21 +4,19 @@ experiment with its baselines and the plots a reader would rather look at than r
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from matplotlib.figure import Figure
 from tabulate import tabulate
 
-from grokbench.baselines.sample_complexity import plot_sample_complexity, render_table
-from grokbench.claims.campaign import RUN_SETS, Member
 from grokbench.claims.evaluate import Evaluation
 from grokbench.claims.power import power_rows
+from grokbench.claims.registry import families, run_sets
 from grokbench.engine.measure import linear_fit, transition
 from grokbench.infra.atomic import write_atomic
-from grokbench.papers.lyu24.catalogue import FAMILIES
-from grokbench.spec import Verdict
+from grokbench.spec import Member, RunSet, Verdict
 
 MARK = {
     "pass": "✅ pass",
@@ -77,7 +75,7 @@ def family_table(evaluation: Evaluation) -> str:
     seen: set[str] = set()
     rows = []
     total = sum(evaluation.timings.values()) or 1.0
-    for family in dict.fromkeys([*FAMILIES, *(c.family for c in evaluation.claims)]):
+    for family in families():
         sets = {name for c in evaluation.claims if c.family == family for name in c.run_sets}
         own = [s for s in sets if s not in seen and s in evaluation.timings]
         seen.update(own)
@@ -285,10 +283,14 @@ def _sections(evaluation: Evaluation, stem: Path, base: Path) -> list[str]:
     def image(path: Path, alt: str) -> str:
         return f"![{alt}]({path.relative_to(base).as_posix()})"
 
+    known = run_sets()
     for name, group in evaluation.members.items():
-        run_set = RUN_SETS.get(name)
+        run_set = known.get(name)
         title = (run_set.title if run_set else "") or name
         lines += [f"## {title}", ""]
+        if run_set and not run_set.train:
+            lines += _summary(run_set, group, stem, image)
+            continue
         if group[0].baselines:
             lines += [baselines_table(group[0]), ""]
         levels = _levels(group[0], run_set.levels if run_set else ())
@@ -302,11 +304,19 @@ def _sections(evaluation: Evaluation, stem: Path, base: Path) -> list[str]:
             path = stem / f"{name}_tgrok.png"
             lines.append(image(plot_grok_times(group, path), "t_grok vs ln alpha"))
         lines.append("")
-    # Evaluation.samples holds checks_samples' results: "rows" is sample_complexity's list
-    rows = cast(list[dict[str, Any]], evaluation.samples.get("rows"))
-    if rows:
-        plot = plot_sample_complexity(rows, stem / "samples.png")
-        lines += ["## sample complexity (G1)", "", render_table(rows), "", image(plot, "G1"), ""]
+    return lines
+
+
+def _summary(
+    run_set: RunSet, group: list[Member], stem: Path, image: Callable[[Path, str], str]
+) -> list[str]:
+    """A run set without training: the table of its ``summary`` rows and its figure."""
+    rows = run_set.summary(group) if run_set.summary else []
+    if not rows:
+        return ["(no summary)", ""]
+    lines = [tabulate(rows, headers="keys", tablefmt="github", floatfmt=".3g"), ""]
+    if run_set.figure:
+        lines += [image(run_set.figure(rows, stem / f"{run_set.name}.png"), run_set.name), ""]
     return lines
 
 

@@ -1,7 +1,7 @@
 """Run sets through the results store and, optionally, an executor: the runs a claim reads
 are computed once per config and code version, and reused from then on.
 
-``StoredRuns`` is a ``campaign.Compute``: for each run set it looks up every member's run
+``StoredRuns`` is a ``collect.Compute``: for each run set it looks up every member's run
 in the store (under ``scaleout.store_key``: the config hash and the run set's name, since
 the run set decides which probes a trace records), computes only the missing ones (in this
 process, or as vectorised work units on local processes, Dask or Slurm through
@@ -17,11 +17,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from grokbench.claims.campaign import RunSet, compute_traces
+from grokbench.claims.collect import compute_traces
 from grokbench.infra.store import Store
 from grokbench.scaleout.executors import Backend
 from grokbench.scaleout.sweep import FINAL_STATUSES, run_sweep, store_key
-from grokbench.spec import BaselineResult, RunConfig, Trace
+from grokbench.spec import BaselineResult, RunConfig, RunSet, Trace
 
 
 @dataclass

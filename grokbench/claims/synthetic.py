@@ -15,9 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from grokbench.claims.campaign import Member
 from grokbench.engine.config import make_config
-from grokbench.spec import BaselineResult, Record, Trace
+from grokbench.spec import BaselineResult, Member, Record, Trace
 
 Curve = Callable[[float], float]
 #: The 10%–90% width of a logistic step is 2·ln 9 times its scale.

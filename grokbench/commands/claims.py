@@ -23,7 +23,7 @@ from grokbench.infra.store import ENV_VAR, Store
 from grokbench.spec import SCALES, VERDICTS_SCHEMA, ConfigError
 
 if TYPE_CHECKING:
-    from grokbench.claims.campaign import Compute
+    from grokbench.claims.collect import Compute
     from grokbench.claims.evaluate import Evaluation
     from grokbench.claims.stored_runs import StoredRuns
 
@@ -85,14 +85,9 @@ def run_claims(
     """Evaluate the claims; those that do not apply to a plug-in model are inconclusive
     with the reason, without running. ``compute``: how run sets are computed (in this
     process by default; through the store and an executor with ``run_cache.StoredRuns``)."""
-    from grokbench.claims.applicability import merge, screen
     from grokbench.claims.evaluate import evaluate, select  # torch: imported when run
 
-    claims = select(only)
-    kept, skipped = screen(claims, scale, overrides)
-    evaluation = evaluate(kept, scale, overrides=overrides, compute=compute)
-    evaluation.claims, evaluation.verdicts = claims, merge(claims, evaluation.verdicts, skipped)
-    return evaluation
+    return evaluate(select(only), scale, overrides, compute=compute)
 
 
 def _environment(evaluation: Evaluation) -> dict[str, Any]:

@@ -60,7 +60,7 @@ def work_unit(
     configs: Sequence[RunConfig], threads: int | None = 1, run_set: str | None = None
 ) -> list[UnitResult]:
     """Run one unit on a worker: vectorised through ``sweep.run_batch`` (with the run set's
-    baselines and probes when ``run_set`` names one of ``campaign.RUN_SETS``); when that
+    baselines and probes when ``run_set`` names one of a pack's run sets); when that
     raises, each run alone, so that one bad run fails only itself. ``threads`` sets torch's
     intra-op threads (one per unit keeps many units on one machine from contending)."""
     import torch
@@ -74,9 +74,10 @@ def work_unit(
 
             traces = run_batch(list(configs), warn=False)
         else:
-            from grokbench.claims.campaign import RUN_SETS, compute_traces
+            from grokbench.claims.collect import compute_traces
+            from grokbench.claims.registry import run_sets
 
-            traces = compute_traces(RUN_SETS[run_set], list(configs), lambda line: None)
+            traces = compute_traces(run_sets()[run_set], list(configs), lambda line: None)
     except Exception as error:
         if len(configs) > 1:
             return [o for config in configs for o in work_unit([config], threads, run_set)]

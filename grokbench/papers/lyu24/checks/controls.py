@@ -1,4 +1,4 @@
-"""Checks of the control claims W1 and X1 (G1, on baselines alone, is in checks_samples)."""
+"""Checks of the control claims W1 and X1 (G1, on baselines alone, is in samples.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from grokbench.claims.campaign import Member
-from grokbench.claims.checks import Bound, Outcome, at_most, judge, known, mean, register, shapes_of
+from grokbench.claims.checks import Bound, Checks, Outcome, at_most, judge, known, mean, shapes_of
 from grokbench.engine.measure import window_values
-from grokbench.spec import Claim
+from grokbench.spec import Claim, Member
+
+CHECKS = Checks()
+register = CHECKS.register
 
 
 @register("W1")

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from grokbench.baselines.kernel import RegularisedKernelLogistic
-from grokbench.claims.campaign import Member
 from grokbench.claims.checks import (
+    Checks,
     Inconclusive,
     Outcome,
     at_least,
@@ -20,12 +20,14 @@ from grokbench.claims.checks import (
     judge,
     known,
     mean,
-    register,
     shapes_of,
     spread,
 )
 from grokbench.engine.measure import linear_fit, loss_crossing_time, value_at, window_values
-from grokbench.spec import Claim
+from grokbench.spec import Claim, Member
+
+CHECKS = Checks()
+register = CHECKS.register
 
 
 @register("K1")

@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from grokbench.claims.campaign import Member
 from grokbench.claims.checks import (
     Bound,
+    Checks,
     Inconclusive,
     Outcome,
     at_least,
@@ -23,13 +23,15 @@ from grokbench.claims.checks import (
     judge,
     known,
     mean,
-    register,
     relative_deviation,
     shapes_of,
     spread,
 )
 from grokbench.engine.measure import late_norm, linear_fit, window_values
-from grokbench.spec import Claim
+from grokbench.spec import Claim, Member
+
+CHECKS = Checks()
+register = CHECKS.register
 
 
 @register("R1")

@@ -6,9 +6,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from grokbench.claims.campaign import Member
 from grokbench.claims.checks import (
     Bound,
+    Checks,
     Inconclusive,
     Outcome,
     at_least,
@@ -20,14 +20,16 @@ from grokbench.claims.checks import (
     judge,
     known,
     mean,
-    register,
     shapes_of,
     slope_in_log_alpha,
     transition_offset,
 )
 from grokbench.engine.logtime import log_time_transition
 from grokbench.engine.measure import linear_fit
-from grokbench.spec import Claim
+from grokbench.spec import Claim, Member
+
+CHECKS = Checks()
+register = CHECKS.register
 
 
 def _slope_bound(claim: Claim, slope: float) -> Bound:

@@ -1,44 +1,26 @@
-"""The runs the claims read, grouped in run sets, and the code that runs them.
-
-A run set is an experiment with a grid of overrides (seeds, an α or λ sweep), the
-baselines its claims compare with (fitted on each member's own data), and the probes its
-claims read from the traces. ``collect`` runs every set the chosen claims need, once.
-"""
+"""The run sets lyu24's claims read: an experiment with a grid of overrides per scale (seeds,
+an α or λ sweep), the baselines its claims compare with (fitted on each member's own data)
+and the probes its claims read from the traces. Data only: ``grokbench.claims.collect``
+runs them."""
 
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
+from grokbench.baselines.sample_complexity import plot_sample_complexity, sample_rows
 from grokbench.engine import probes as P
-from grokbench.engine.batch_run import BATCHED_DYNAMICS, run_batch
 from grokbench.engine.config import make_config
-from grokbench.infra import progress
 from grokbench.papers.lyu24.catalogue import BY_ID
-from grokbench.spec import (
-    BaselineResult,
-    Claim,
-    Member,
-    Overrides,
-    Prepared,
-    Probe,
-    ProbeFactory,
-    RunConfig,
-    RunSet,
-    Trace,
-)
+from grokbench.spec import BaselineResult, Overrides, ProbeFactory, RunSet
 
-
-def configs_of(run_set: RunSet, scale: str, base: Overrides | None = None) -> list[RunConfig]:
-    """A run set's members' configs: the preset at ``scale``, then ``base`` (the user's
-    overrides, e.g. another optimizer), then the member's own grid entry."""
-    out = []
-    for overrides in run_set.grid(scale):
-        merged = {**(base or {}), **overrides}
-        experiment = merged.pop("experiment", run_set.experiment)
-        out.append(make_config(experiment, scale, merged))
-    return out
+#: G1's sweep per scale: (n values, d, seeds); k = 3 as in sparse-cls.
+SAMPLE_SWEEPS: dict[str, tuple[tuple[int, ...], int, tuple[int, ...]]] = {
+    "smoke": ((8, 32, 128), 1000, (0,)),
+    "ci": ((8, 16, 32, 64, 128, 256, 512), 10_000, (0, 1, 2)),
+    "paper": ((16, 32, 64, 128, 256, 512, 1024, 2048), 100_000, (0, 1, 2)),
+}
+SAMPLE_TEST_SIZE = 2000
 
 
 def _seeds(scale: str) -> list[int]:
@@ -212,6 +194,17 @@ def _control_grid(scale: str) -> list[Overrides]:
     ]
 
 
+def _samples_grid(scale: str) -> list[Overrides]:
+    """G1: the exact max-L1- and max-L2-margin classifiers over a sweep of the number of
+    training examples n at fixed d and k = 3 (no training: ``train=False``)."""
+    ns, d, seeds = SAMPLE_SWEEPS[scale]
+    return [
+        {"n": n, "d": d, "k": 3, "n_test": SAMPLE_TEST_SIZE, "seed": seed}
+        for n in ns
+        for seed in seeds
+    ]
+
+
 _SPARSE_LEVELS = ("l2_max_margin", "l1_max_margin")
 RUN_SETS: dict[str, RunSet] = {
     s.name: s
@@ -243,112 +236,8 @@ RUN_SETS: dict[str, RunSet] = {
                title="modular addition: 30 × the base λ (Fig. 2c)"),
         RunSet("nowd", "sparse-cls-nowd", _nowd_grid,
                title="no weight decay: normalised flow in log time (App. B.1)"),
+        RunSet("samples", "sparse-cls", _samples_grid, ("l1_max_margin", "l2_max_margin"),
+               title="sparse-cls: sample complexity (G1), baselines only", train=False,
+               summary=sample_rows, figure=plot_sample_complexity),
     ]
 }  # fmt: skip
-
-
-def run_set_names(claims: Sequence[Claim], scale: str) -> list[str]:
-    """The run sets the claims read, in catalogue order (``samples`` is not a run set)."""
-    names: list[str] = []
-    for claim in claims:
-        for name in claim.run_sets:
-            if name in RUN_SETS and name not in names:
-                if RUN_SETS[name].paper_only and scale != "paper":
-                    continue
-                names.append(name)
-    return names
-
-
-def fit_baselines(config: RunConfig, names: Sequence[str]) -> dict[str, BaselineResult]:
-    """The named baselines on this config's data (cached on disk by grokbench.baselines.compute)."""
-    if not names:
-        return {}
-    from grokbench.baselines.compute import run_baselines
-
-    return {result.name: result for result in run_baselines(config, list(names))}
-
-
-#: Computes a run set's traces: ``compute_traces`` here, or through the store and an
-#: executor (``grokbench.claims.stored_runs``).
-Compute = Callable[
-    ["RunSet", list[RunConfig], Callable[[str], None], "list[dict[str, BaselineResult]] | None"],
-    list[Trace],
-]
-
-
-def compute_traces(
-    run_set: RunSet,
-    configs: Sequence[RunConfig],
-    log: Callable[[str], None],
-    baselines: list[dict[str, BaselineResult]] | None = None,
-) -> list[Trace]:
-    """Every run of a run set in this process: baselines first (the probes compare with
-    them, each member with those fitted on its own data; ``baselines`` when the caller has
-    them), then the runs through ``sweep.run_batch``, which advances runs that differ only
-    in α, λ, seed or lr as one vectorised computation (identical results) and the others
-    one by one."""
-    if baselines is None:
-        baselines = [fit_baselines(c, run_set.baselines) for c in configs]
-    fitted = {c.key(): b for c, b in zip(configs, baselines, strict=True)}
-
-    def member_probes(prepared: Prepared) -> Probe:
-        probes = [f(prepared) for f in run_set.probes(fitted[prepared.config.key()])]
-        return lambda theta: {k: v for probe in probes for k, v in probe(theta).items()}
-
-    start = time.perf_counter()
-    traces = run_batch(configs, probes=[member_probes], warn=False)
-    if any(trace.status == "interrupted" for trace in traces):
-        raise KeyboardInterrupt
-    seconds = time.perf_counter() - start
-    for config, trace in zip(configs, traces, strict=True):
-        log(f"  {run_set.name}: {_describe(config)} -> {trace.status}")
-    how = "vectorised" if all(c.dynamics in BATCHED_DYNAMICS for c in configs) else "one by one"
-    log(f"  {run_set.name}: {len(configs)} runs, {how}, in {seconds:.1f}s")
-    return traces
-
-
-def run_members(
-    run_set: RunSet,
-    configs: Sequence[RunConfig],
-    log: Callable[[str], None],
-    compute: Compute | None = None,
-) -> list[Member]:
-    """Every member of a run set: the baselines fitted on its data, and its trace
-    (``compute``: in this process by default)."""
-    fitted = [fit_baselines(config, run_set.baselines) for config in configs]
-    traces = (compute or compute_traces)(run_set, list(configs), log, fitted)
-    return [Member(c, t, b) for c, t, b in zip(configs, traces, fitted, strict=True)]
-
-
-def _describe(config: RunConfig) -> str:
-    scale = f"alpha={config.alpha:g}" if config.alpha is not None else f"|θ0|={config.init_norm:g}"
-    return f"{config.experiment} seed={config.seed} {scale} wd={config.wd:g}"
-
-
-def collect(
-    names: Sequence[str],
-    scale: str,
-    log: Callable[[str], None] | None = None,
-    base: Overrides | None = None,
-    compute: Compute | None = None,
-) -> tuple[dict[str, list[Member]], dict[str, float]]:
-    """Run the named run sets (``compute``: how, in this process by default); returns their
-    members and the wall time each took.
-
-    Ctrl-C stops the collection: the run sets that finished are returned, the rest are
-    missing from the result (the caller reports them as not done).
-    """
-    log = log or progress.log  # stderr, unless grokbench -q
-    configs = {name: configs_of(RUN_SETS[name], scale, base) for name in names}  # validates first
-    results: dict[str, list[Member]] = {}
-    timings: dict[str, float] = {}
-    for name in names:
-        start = time.perf_counter()
-        log(f"run set {name} ({scale})")
-        try:
-            results[name] = run_members(RUN_SETS[name], configs[name], log, compute)
-        except KeyboardInterrupt:
-            log(f"interrupted during run set {name}; keeping the {len(results)} that finished")
-            break
-        timings[name] = time.perf_counter() - start
-    return results, timings

@@ -1,0 +1,99 @@
+"""The claim packs in use: every paper's claims, checks and run sets, found by name.
+
+A pack is a module with a ``PACK`` (``grokbench.spec.Pack``): the built-in ones are listed
+in ``BUILTIN``; a third party's are found through the entry-point group ``grokbench.packs``
+(each entry point names a module with a ``PACK``). They are imported by name on first use,
+so this module depends on no paper, and papers depend on the claims machinery, not the
+other way round. ``add_claim`` adds a claim of one's own to the loaded catalogue.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import entry_points
+
+from grokbench.spec import Case, Check, Claim, ConfigError, Pack, RunSet
+
+#: The packs that ship with grokbench, by module.
+BUILTIN: tuple[str, ...] = ("grokbench.papers.lyu24.pack",)
+ENTRY_POINT_GROUP = "grokbench.packs"
+
+
+@dataclass
+class Catalogue:
+    """The loaded packs, merged: claims in pack order, checks and run sets by name."""
+
+    packs: dict[str, Pack] = field(default_factory=dict)
+    claims: list[Claim] = field(default_factory=list)
+    by_id: dict[str, Claim] = field(default_factory=dict)
+    checks: dict[str, Check] = field(default_factory=dict)
+    run_sets: dict[str, RunSet] = field(default_factory=dict)
+    cases: dict[str, Case] = field(default_factory=dict)
+
+    def add_pack(self, pack: Pack) -> None:
+        """Merge a pack; a claim id or a differently defined run set that another pack
+        already has is an error (run sets are shared by name, so a name means one set)."""
+        for name, run_set in pack.run_sets.items():
+            if self.run_sets.get(name, run_set) is not run_set:
+                raise ConfigError(f"pack {pack.key}: run set {name!r} is already defined")
+            self.run_sets[name] = run_set
+        for claim in pack.claims:
+            self.add(claim, pack.checks[claim.id])
+        self.cases.update({case.claim_id: case for case in pack.cases})
+        self.packs[pack.key] = pack
+
+    def add(self, claim: Claim, check: Check) -> Claim:
+        if claim.id in self.by_id:
+            raise ConfigError(f"claim {claim.id}: already in the catalogue")
+        unknown_sets = [name for name in claim.run_sets if name not in self.run_sets]
+        if unknown_sets or not claim.run_sets:
+            known = ", ".join(self.run_sets)
+            raise ConfigError(f"claim {claim.id}: unknown run set {claim.runs!r}; known: {known}")
+        self.claims.append(claim)
+        self.by_id[claim.id] = claim
+        self.checks[claim.id] = check
+        return claim
+
+
+def _pack_modules() -> list[str]:
+    found = [entry.value for entry in entry_points(group=ENTRY_POINT_GROUP)]
+    return [*BUILTIN, *(name for name in found if name not in BUILTIN)]
+
+
+@cache
+def catalogue() -> Catalogue:
+    """Every pack, loaded once per process."""
+    loaded = Catalogue()
+    for name in _pack_modules():
+        loaded.add_pack(importlib.import_module(name).PACK)
+    return loaded
+
+
+def claims() -> list[Claim]:
+    return catalogue().claims
+
+
+def run_sets() -> dict[str, RunSet]:
+    return catalogue().run_sets
+
+
+def check_of(claim_id: str) -> Check:
+    return catalogue().checks[claim_id]
+
+
+def families() -> list[str]:
+    """Claim families in pack order, then those only added claims use."""
+    packs = catalogue().packs.values()
+    ordered = [family for pack in packs for family in pack.families]
+    return list(dict.fromkeys([*ordered, *(claim.family for claim in claims())]))
+
+
+def add_claim(claim: Claim, check: Check) -> Claim:
+    """Add a claim of one's own to the catalogue, with the function that checks it.
+
+    ``claim.runs`` names the run set(s) it reads (any loaded pack's). Called at import
+    time by a module given to ``grokbench claims --plugin``, or by a project's conftest.py;
+    docs/adding-claims.md."""
+    return catalogue().add(claim, check)
