@@ -22,6 +22,9 @@ def module_name(path: Path, root: Path) -> str:
 def imports_of(path: Path, name: str, known: set[str], top_only: bool) -> set[str]:
     """The package modules ``path`` imports (``top_only``: at module level only)."""
     tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):  # annotations only: not an import at run time
+        if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING"):
+            node.body = []
     nodes = tree.body if top_only else list(ast.walk(tree))
     found: set[str] = set()
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
@@ -94,19 +97,59 @@ def depth(graph: dict[str, set[str]]) -> int:
     return max(longest(node, frozenset()) for node in graph)
 
 
-def main(root: Path) -> None:
+#: The layers, bottom first: a module may import its own layer and those below it.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("grokbench.spec",),
+    ("grokbench.infra",),
+    ("grokbench.engine",),
+    ("grokbench.baselines",),
+    ("grokbench.scaleout",),
+    ("grokbench.claims",),
+    ("grokbench.papers",),
+    ("grokbench.commands", "grokbench.cli", "grokbench.pytest_plugin", "grokbench.__main__"),
+)
+
+
+def layer_of(module: str) -> int | None:
+    for level, prefixes in enumerate(LAYERS):
+        if any(module == p or module.startswith(p + ".") for p in prefixes):
+            return level
+    return None  # the package root (grokbench/__init__.py)
+
+
+def upward(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """Imports that point up the layers (papers are found by name, never imported below)."""
+    found = []
+    for module, targets in graph.items():
+        for target in targets:
+            low, high = layer_of(module), layer_of(target)
+            if low is not None and high is not None and high > low:
+                found.append((module, target))
+    return sorted(found)
+
+
+def graphs(root: Path) -> tuple[dict[str, Path], dict[bool, dict[str, set[str]]]]:
     files = {module_name(p, root): p for p in sorted(root.rglob("*.py"))}
     known = set(files)
+    return files, {
+        top: {name: imports_of(path, name, known, top) for name, path in files.items()}
+        for top in (True, False)
+    }
+
+
+def main(root: Path) -> None:
+    files, by_scope = graphs(root)
     lines = sum(len(p.read_text().splitlines()) for p in files.values())
-    print(f"modules: {len(files)}  lines: {lines}")
-    for top_only in (True, False):
-        graph = {name: imports_of(path, name, known, top_only) for name, path in files.items()}
-        # a package's __init__ importing its children is not a dependency edge back up
+    empty = sum(1 for p in files.values() if not p.read_text().strip())
+    print(f"modules: {len(files)} ({empty} empty __init__)  lines: {lines}")
+    for top_only, graph in by_scope.items():
         label = "module-level imports" if top_only else "all imports (also inside functions)"
         found = cycles(graph)
         print(f"{label}: cycles {len(found)}, import depth {depth(graph)}")
         for component in found:
             print("  cycle:", " ↔ ".join(component))
+        for module, target in upward(graph):
+            print(f"  upward: {module} -> {target}")
 
 
 if __name__ == "__main__":

@@ -511,4 +511,7 @@ class Pack:
     families: tuple[str, ...] = ()
     arxiv: str = ""
     code: str = ""
+    #: the generated claims page (``python -m grokbench.claims.docgen KEY``)
     doc: str = ""
+    #: markdown appended to that page (errata, notes on the setting)
+    notes: str = ""

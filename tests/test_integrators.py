@@ -10,14 +10,7 @@ from grokbench.engine.ode.methods import DormandPrince, RungeKuttaChebyshev
 SOLVERS = {"dopri5": DormandPrince, "rkc": RungeKuttaChebyshev}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Smoke-sized problems gain nothing from intra-op threads, and on a shared machine
-    OpenMP's spinning threads can make them many times slower; restore afterwards."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def decay_rates(scale: float, stiffness: float, size: int = 6) -> torch.Tensor:

@@ -5,7 +5,6 @@ import math
 import warnings
 
 import pytest
-import torch
 
 from grokbench.engine.batch_run import SequentialFallback, plan, run_batch
 from grokbench.engine.config import make_config
@@ -14,14 +13,7 @@ from grokbench.engine.runner import run
 RTOL = 1e-10
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Smoke-sized problems gain nothing from intra-op threads, and on a shared machine
-    OpenMP's spinning threads can make them many times slower; restore afterwards."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _accuracy_step(trace, key: str) -> float:

@@ -75,6 +75,8 @@ def judge(measured: dict[str, Any], bounds: Sequence[Bound]) -> Outcome:
 
 
 def shapes_of(members: Sequence[Member], need_transition: bool = True) -> list[Transition]:
+    """Each member's transition (plateau, t_10/t_50/t_90, final); inconclusive on a bad run
+    or, with ``need_transition``, on a run that never grokked."""
     shapes = []
     for member in members:
         if member.trace.status != "ok":
@@ -99,14 +101,17 @@ def known(value: float | None, what: str) -> float:
 
 
 def mean(values: Sequence[float]) -> float:
+    """The arithmetic mean, as a float."""
     return float(np.mean(values))
 
 
 def spread(values: Sequence[float]) -> float:
+    """The population standard deviation, as a float."""
     return float(np.std(values))
 
 
 def by_alpha(members: Sequence[Member]) -> dict[float, list[Member]]:
+    """Members grouped by their run's α (as resolved by the runner), in increasing α."""
     groups: dict[float, list[Member]] = {}
     for member in members:
         groups.setdefault(float(member.trace.summary["alpha"]), []).append(member)
@@ -149,6 +154,7 @@ def slope_in_log_alpha(members: Sequence[Member]) -> tuple[float, float, dict[fl
 
 
 def by_wd(members: Sequence[Member]) -> dict[float, list[Member]]:
+    """Members grouped by weight decay λ, in increasing λ."""
     groups: dict[float, list[Member]] = {}
     for member in members:
         groups.setdefault(member.config.wd, []).append(member)
@@ -156,6 +162,7 @@ def by_wd(members: Sequence[Member]) -> dict[float, list[Member]]:
 
 
 def relative_deviation(values: Sequence[float]) -> float:
+    """The largest |v / mean − 1| over the values."""
     centre = mean(values)
     return max(abs(v / centre - 1) for v in values)
 

@@ -33,6 +33,7 @@ register = CHECKS.register
 
 
 def _slope_bound(claim: Claim, slope: float) -> Bound:
+    """|slope − the claimed slope| within the claim's ``slope_tol``."""
     tol = claim.limits["slope_tol"]
     return at_most("|slope − 1|", abs(slope - claim.limits["slope"]), tol)
 
