@@ -14,7 +14,9 @@ from grokbench.engine.parameters import FlatModel
 from grokbench.engine.runner import run
 from grokbench.engine.tasks import modular_addition
 from tests import test_sweep
-from tests.test_sweep import assert_same_trace, members, one_thread  # noqa: F401
+from tests.test_sweep import assert_same_trace, members
+
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _setup(bias: bool = True, hot: bool = True):

@@ -10,8 +10,36 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from grokbench.engine.model_plugins import WHY, ModelCheck, unmet
+from grokbench.engine.model_plugins import ModelCheck
 from grokbench.spec import Claim, Verdict
+
+#: What each assumption a claim may need (``Claim.needs``) means.
+WHY = {
+    "homogeneous": "needs f(cθ) = c^L f(θ)",
+    "zero_init": "needs f(θ̄) = 0 (zero output at init)",
+}
+
+
+def unmet(claim: Claim, check: ModelCheck) -> list[str]:
+    """The assumptions of ``claim`` (``Claim.needs``) that the checked model does not meet."""
+    return [need for need in claim.needs if not getattr(check, need)]
+
+
+def not_applicable(check: ModelCheck) -> list[str]:
+    """The ids of the loaded claims whose assumptions the checked model does not meet."""
+    from grokbench.claims.registry import claims
+
+    return [claim.id for claim in claims() if unmet(claim, check)]
+
+
+def summary_rows(check: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """A WARNING row for a run's summary naming the claims that do not apply to its
+    plug-in model (they would be inconclusive), if any."""
+    gated = not_applicable(ModelCheck(**check)) if check else []
+    if not gated:
+        return []
+    return [("WARNING", f"claims that do not apply to this model (inconclusive): "
+                        f"{', '.join(gated)}")]  # fmt: skip
 
 
 def reasons(claim: Claim, check: ModelCheck) -> list[str]:

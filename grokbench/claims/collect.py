@@ -99,6 +99,12 @@ def compute_traces(
     return traces
 
 
+def compute_named(run_set: str, configs: list[RunConfig]) -> list[Trace]:
+    """``compute_traces`` for the loaded run set named ``run_set``, quietly: what a sweep's
+    worker calls (a name pickles where a run set's grid and probe functions may not)."""
+    return compute_traces(run_sets()[run_set], configs, lambda line: None)
+
+
 def run_members(
     run_set: RunSet,
     configs: Sequence[RunConfig],

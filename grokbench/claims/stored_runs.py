@@ -13,11 +13,12 @@ computes only what is missing. ``fresh`` computes everything again.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from grokbench.claims.collect import compute_traces
+from grokbench.claims.collect import compute_named, compute_traces
 from grokbench.infra.store import Store
 from grokbench.scaleout.executors import Backend
 from grokbench.scaleout.sweep import FINAL_STATUSES, run_sweep, store_key
@@ -70,7 +71,7 @@ class StoredRuns:
             result = run_sweep(
                 [configs[i] for i in missing], self.executor, self.store, label=self.label,
                 code_version=self.code_version, threads=self.threads, run_set=run_set.name,
-                fresh=self.fresh,
+                fresh=self.fresh, compute=functools.partial(compute_named, run_set.name),
             )  # fmt: skip
             if result.interrupted:
                 raise KeyboardInterrupt

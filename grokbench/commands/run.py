@@ -67,6 +67,7 @@ def _lambda_t(value: object, wd: float) -> float | None:
 
 def render_summary(trace: Trace) -> str:
     """The one-screen summary of a run."""
+    from grokbench.claims import applicability
     from grokbench.engine import model_plugins as plugins
 
     s, c = trace.summary, trace.config
@@ -92,5 +93,6 @@ def render_summary(trace: Trace) -> str:
         ("gradient evaluations", s["grad_evals"]),
         ("steps", s["steps"]),
         *plugins.summary_rows(s.get("model_check")),  # type: ignore[arg-type]
+        *applicability.summary_rows(s.get("model_check")),  # type: ignore[arg-type]
     ]
     return tabulate([(k, _fmt(v)) for k, v in rows], tablefmt="plain")

@@ -30,17 +30,12 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import nn
 
-from grokbench.papers.lyu24.catalogue import CLAIMS
-from grokbench.spec import Claim, ConfigError, Prepared, ProbeFactory, TaskData
+from grokbench.spec import ConfigError, Prepared, ProbeFactory, TaskData
 
 if TYPE_CHECKING:
     from grokbench.engine.parameters import FlatModel
 
 SCALINGS = (2.0, 0.5)
-WHY = {
-    "homogeneous": "needs f(cθ) = c^L f(θ)",
-    "zero_init": "needs f(θ̄) = 0 (zero output at init)",
-}
 
 
 def resolve_model(path: str) -> Callable[..., Any]:
@@ -155,7 +150,6 @@ class ModelCheck:
     zero_init: bool
     parameters: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    not_applicable: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -195,7 +189,6 @@ def measure(path: str, flat: FlatModel, x: torch.Tensor, declared: float | None)
         path, degree if math.isfinite(degree) else 1.0, declared, estimates, error,
         float(f_bar.abs().max()), ref_rel, tol, error <= tol, ref_rel <= tol, list(flat.names),
     )  # fmt: skip
-    check.not_applicable = [c.id for c in CLAIMS if unmet(c, check)]
     check.warnings = _warnings(check)
     return check
 
@@ -219,15 +212,7 @@ def _warnings(check: ModelCheck) -> list[str]:
             f"model {check.model} is not zero at init: ‖f(θ̄)‖ = {check.reference_output_rel:.3g}"
             f" × ‖f(θ̄ + δ)‖ (max |f(θ̄; x)| = {check.reference_output:.3g})"
         )
-    if check.not_applicable:
-        gated = ", ".join(check.not_applicable)
-        out.append(f"claims that do not apply to this model (inconclusive): {gated}")
     return out
-
-
-def unmet(claim: Claim, check: ModelCheck) -> list[str]:
-    """The assumptions of ``claim`` (``Claim.needs``) that the checked model does not meet."""
-    return [need for need in claim.needs if not getattr(check, need)]
 
 
 def check_prepared(prepared: Prepared) -> dict[str, Any]:

@@ -17,7 +17,7 @@ import math
 import time
 import traceback
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,31 +56,36 @@ def store_key(config: RunConfig, run_set: str | None = None) -> str:
     return config.key() if run_set is None else f"{config.key()}:{run_set}"
 
 
+#: Computes a unit's traces on a worker (picklable: a module-level function or a partial).
+ComputeUnit = Callable[[list[RunConfig]], list[Trace]]
+
+
 def work_unit(
-    configs: Sequence[RunConfig], threads: int | None = 1, run_set: str | None = None
+    configs: Sequence[RunConfig],
+    threads: int | None = 1,
+    run_set: str | None = None,
+    compute: ComputeUnit | None = None,
 ) -> list[UnitResult]:
-    """Run one unit on a worker: vectorised through ``sweep.run_batch`` (with the run set's
-    baselines and probes when ``run_set`` names one of a pack's run sets); when that
-    raises, each run alone, so that one bad run fails only itself. ``threads`` sets torch's
-    intra-op threads (one per unit keeps many units on one machine from contending)."""
+    """Run one unit on a worker: ``compute`` (a run set's runs with its baselines and
+    probes, stored under ``run_set``), by default vectorised through ``run_batch``; when
+    that raises, each run alone, so that one bad run fails only itself. ``threads`` sets
+    torch's intra-op threads (one per unit keeps many units on a machine from contending)."""
     import torch
 
     if threads and torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
     start = time.perf_counter()
     try:
-        if run_set is None:
+        if compute is None:
             from grokbench.engine.batch_run import run_batch
 
             traces = run_batch(list(configs), warn=False)
         else:
-            from grokbench.claims.collect import compute_traces
-            from grokbench.claims.registry import run_sets
-
-            traces = compute_traces(run_sets()[run_set], list(configs), lambda line: None)
+            traces = compute(list(configs))
     except Exception as error:
         if len(configs) > 1:
-            return [o for config in configs for o in work_unit([config], threads, run_set)]
+            alone = (work_unit([config], threads, run_set, compute) for config in configs)
+            return [outcome for outcomes in alone for outcome in outcomes]
         wall = time.perf_counter() - start
         return [UnitResult(store_key(configs[0], run_set), None, _describe_error(error), wall)]
     wall = time.perf_counter() - start
@@ -152,14 +157,16 @@ def run_sweep(
     monitor: Monitor | None = None,
     run_set: str | None = None,
     fresh: bool = False,
+    compute: ComputeUnit | None = None,
 ) -> SweepResult:
     """Run every config not yet in the store through ``executor`` and store each result.
 
     ``executor``: a ``Backend`` from ``grokbench.scaleout.executors``, any concurrent.futures
     Executor, or None for local processes (one per core). ``slots``: work units kept in
     flight (default: the backend's, or the executor's ``_max_workers``). ``code_version``
-    defaults to grokbench's own (``envinfo.code_version``). ``run_set``: compute the runs with
-    that run set's baselines and probes (stored under ``store_key``); ``fresh``: compute
+    defaults to grokbench's own (``envinfo.code_version``). ``run_set``: the run set the runs
+    belong to (they are stored under ``store_key``) and ``compute`` how a unit of them is
+    computed (with the run set's baselines and probes); ``fresh``: compute
     every run again, whatever is stored. Ctrl-C cancels what is in flight and returns with
     ``interrupted`` set; what finished is stored.
     """
@@ -168,6 +175,7 @@ def run_sweep(
             return run_sweep(
                 configs, local, store, label=label, code_version=code_version, slots=slots,
                 chunk=chunk, threads=threads, monitor=monitor, run_set=run_set, fresh=fresh,
+                compute=compute,
             )  # fmt: skip
     start = time.perf_counter()
     monitor = monitor or Silent()
@@ -215,7 +223,7 @@ def run_sweep(
                     unit = pending.popleft()
                     monitor.submitted(len(unit))
                     try:
-                        future = pool.submit(work_unit, unit, threads or 1, run_set)
+                        future = pool.submit(work_unit, unit, threads or 1, run_set, compute)
                         inflight[future] = unit
                     except Exception as error:  # a broken pool: these runs fail, not the sweep
                         for config in unit:
