@@ -291,7 +291,13 @@ class Claim:
     ``needs`` is what the claim assumes of the model (``homogeneous``: f(cθ) = c^L f(θ);
     ``zero_init``: f(θ̄) = 0) and ``reads`` the parameters its probes read by name (a
     diagonal net's u, v; a factorisation's U, V): a plug-in model that lacks either makes
-    the claim inconclusive, without running it.
+    the claim inconclusive, without running it. ``requires`` is what the machine must
+    offer at a scale (``"gpu@paper"``: a CUDA device for the paper-scale setting; a bare
+    ``"gpu"``: at every scale); where it cannot, the claim is inconclusive with the reason.
+    ``proxy`` says what stands in for the paper's own setting below paper scale (a smaller
+    model, another dataset); empty when the setting is the paper's, only smaller. ``pack``
+    is the key of the paper it belongs to; the registry sets it and namespaces ``id``
+    (``lyu24/K1``).
     """
 
     id: str
@@ -308,6 +314,14 @@ class Claim:
     erratum: bool = False
     needs: tuple[str, ...] = ()
     reads: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    proxy: str = ""
+    pack: str = ""
+
+    @property
+    def bare_id(self) -> str:
+        """The id within its pack (``K1`` for ``lyu24/K1``)."""
+        return self.id.rpartition("/")[2]
 
     @property
     def run_sets(self) -> tuple[str, ...]:
@@ -330,6 +344,9 @@ class Verdict:
     seeds: list[int]
     wall_s: float
     reason: str = ""
+    #: the pack (paper) of the claim, and what stood in for the paper's setting (if any)
+    paper: str = ""
+    proxy: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -515,3 +532,20 @@ class Pack:
     doc: str = ""
     #: markdown appended to that page (errata, notes on the setting)
     notes: str = ""
+    #: where this pack's claims meet other packs' (the report's "Where papers meet")
+    meetings: list[Meeting] = field(default_factory=list)
+    #: wall time of the pack at ci scale on 2 CPU cores, as last measured (documentation)
+    ci_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """Two claims of different packs that read the same runs, how they relate (agrees,
+    refines, contradicts) and the measured values that decide it (``keys``: a measured
+    key of each claim's verdict, shown side by side)."""
+
+    first: str
+    second: str
+    relation: Literal["agrees", "refines", "contradicts"]
+    decided_by: str
+    keys: tuple[str, str] = ("", "")

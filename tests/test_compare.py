@@ -203,3 +203,15 @@ def test_label_without_a_store_and_a_broken_store(tmp_path: Path, capsys: Any) -
     assert main(["compare", "a", "b", "--store", str(broken)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and "absent.sqlite" in err[0] and "broken.sqlite" in err[1]
+
+
+def test_bare_ids_pair_with_their_one_namespaced_form() -> None:
+    old = check_verdicts(document(verdict("K1"), verdict("T1", "fail")), "old")
+    new = check_verdicts(document(verdict("lyu24/K1"), verdict("lyu24/T1")), "new")
+    result = compare_verdicts(old, new)
+    assert result.unchanged == ["lyu24/K1"]
+    assert [(c.id, c.kind) for c in result.changes] == [("lyu24/T1", "improved")]
+    # two packs with a T1: the bare id is ambiguous, so it is not paired with either
+    both = check_verdicts(document(verdict("lyu24/T1"), verdict("kumar24/T1")), "both")
+    kinds = sorted((c.id, c.kind) for c in compare_verdicts(old, both).changes)
+    assert ("T1", "missing") in kinds and ("kumar24/T1", "added") in kinds

@@ -80,7 +80,7 @@ def test_homogeneity_and_zero_init_are_measured(name, experiment, homogeneous, z
     assert check["homogeneous"] is homogeneous and check["zero_init"] is zero_init
     assert all(abs(L - 2) < 0.01 for L in check["degree_estimates"])  # all are degree 2
     assert bool(check["warnings"]) is not (homogeneous and zero_init)
-    gated = set(not_applicable(ModelCheck(**check)))
+    gated = {i.rpartition("/")[2] for i in not_applicable(ModelCheck(**check))}
     if not zero_init:
         assert {"K1", "K2", "T1", "R2"} <= gated
         assert "R1" not in gated  # the late phase needs homogeneity only
@@ -117,16 +117,16 @@ def test_the_run_summary_warns_about_a_wrong_model(tmp_path, capsys, monkeypatch
 def test_claims_that_do_not_apply_are_inconclusive_and_not_run():
     claims = select("K1,R1,X1")
     kept, skipped = screen(claims, "smoke", {"model": "plugin_models:shifted_diagonal"})
-    assert [c.id for c in kept] == ["R1", "X1"]
+    assert [c.bare_id for c in kept] == ["R1", "X1"]
     (k1,) = skipped
-    assert k1.id == "K1" and k1.status == "inconclusive" and "not zero at init" in k1.reason
+    assert k1.id == "lyu24/K1" and k1.status == "inconclusive" and "not zero at init" in k1.reason
     assert k1.measured["reference_output_rel"] > 0.1
 
 
 def test_claims_that_read_another_models_parameters_do_not_apply():
     config = make_config("sparse-cls", "smoke", {"model": "plugin_models:mlp"})
     kept, skipped = screen(select("K1,K2,R1,R2"), "smoke", {"model": config.model})
-    assert [c.id for c in kept] == ["K1", "R2"]
+    assert [c.bare_id for c in kept] == ["K1", "R2"]
     assert all("lacks" in v.reason for v in skipped)
     assert reasons(BY_ID["K2"], _check(config)) and not reasons(BY_ID["R2"], _check(config))
 
@@ -178,7 +178,7 @@ def test_label_saves_and_baseline_compares(tmp_path, capsys, monkeypatch):
     wrong = ["--set", "model=plugin_models:shifted_diagonal", "--baseline", "base"]
     assert main(claims(tmp_path, *wrong)) == 1
     printed = capsys.readouterr().out
-    assert "REGRESSION" in printed and "| R2" in printed and "pass → inconclusive" in printed
+    assert "REGRESSION" in printed and "| lyu24/R2" in printed and "pass → inconclusive" in printed
     from grokbench.infra.store import Store
 
     with Store(tmp_path / "s.sqlite") as store:

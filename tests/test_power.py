@@ -11,7 +11,7 @@ CASES = list(catalogue().cases.values())
 
 
 def _status(claim_id, evidence):
-    return check(catalogue().by_id[claim_id], evidence, "ci")
+    return check(catalogue().claim(claim_id), evidence, "ci")
 
 
 def test_every_claim_has_a_counterfactual_case():

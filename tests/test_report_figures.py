@@ -20,7 +20,7 @@ def test_importing_the_report_keeps_the_backend():
 
 
 def test_plot_functions_return_figures(tmp_path):
-    sweep = catalogue().cases["T1"].true()  # synthetic α sweep (grokbench.claims.power)
+    sweep = catalogue().cases["lyu24/T1"].true()  # synthetic α sweep (grokbench.claims.power)
     for figure in (curves_figure(sweep, "T1"), norm_decay_figure(sweep), grok_times_figure(sweep)):
         assert isinstance(figure, Figure) and figure.axes and figure.axes[0].has_data()
     curves_figure(sweep, "T1").savefig(tmp_path / "t1.png")

@@ -7,7 +7,7 @@ that do not apply become inconclusive verdicts with the reason, and are not run.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from grokbench.engine.model_plugins import ModelCheck
@@ -55,45 +55,74 @@ def reasons(claim: Claim, check: ModelCheck) -> list[str]:
     return out
 
 
+#: What a claim may require of the machine (``Claim.requires``), and how to tell.
+CAPABILITIES: dict[str, tuple[str, Callable[[], bool]]] = {
+    "gpu": ("a CUDA GPU", lambda: __import__("torch").cuda.is_available()),
+}
+
+
+def machine_reasons(claim: Claim, scale: str) -> list[str]:
+    """What ``claim`` requires at ``scale`` that this machine lacks (``Claim.requires``:
+    ``"gpu"``, or ``"gpu@paper"`` for one scale)."""
+    out = []
+    for requirement in claim.requires:
+        name, _, at = requirement.partition("@")
+        if at and at != scale:
+            continue
+        what, available = CAPABILITIES[name]
+        if not available():
+            out.append(f"{claim.id} needs {what} at {scale} scale, which this machine lacks")
+    return out
+
+
 def screen(
     claims: Sequence[Claim], scale: str, overrides: dict[str, Any] | None
 ) -> tuple[list[Claim], list[Verdict]]:
-    """Split ``claims`` into those to run and inconclusive verdicts for those that do not
-    apply to a plug-in model (``overrides["model"]``); checks one member per run set."""
+    """Split ``claims`` into those to run and inconclusive verdicts, with the reason, for
+    those this machine cannot run (``Claim.requires``) or that do not apply to a plug-in
+    model (``overrides["model"]``, built and checked once per experiment and size)."""
+    kept, skipped = [], []
+    for claim in claims:
+        why = machine_reasons(claim, scale)
+        if why:
+            skipped.append(_not_run(claim, scale, {}, why))
+        else:
+            kept.append(claim)
     if not (overrides or {}).get("model"):
-        return list(claims), []
+        return kept, skipped
     from grokbench.claims.collect import configs_of
     from grokbench.claims.registry import run_sets
     from grokbench.engine.runner import prepare
 
     known = run_sets()
-
-    checked: dict[str, tuple[Any, ModelCheck]] = {}
-    kept, skipped = [], []
-    for claim in claims:
-        why: list[str] = []
+    checked: dict[tuple[str, str], ModelCheck] = {}
+    applicable = []
+    for claim in kept:
+        why = []
         for name in claim.run_sets:  # a claim applies when it applies in every run set
             run_set = known.get(name)
             if run_set is None or (run_set.paper_only and scale != "paper"):
                 continue
-            if name not in checked:
-                config = configs_of(run_set, scale, overrides)[0]
+            config = configs_of(run_set, scale, overrides)[0]
+            model_key = (config.experiment, repr(sorted(config.task.items())))
+            if model_key not in checked:
                 found = prepare(config).model_check  # prepare checks a plug-in model
                 assert found is not None
-                checked[name] = (config, ModelCheck(**found))
-            config, check = checked[name]
+                checked[model_key] = ModelCheck(**found)
+            check = checked[model_key]
             why += [reason for reason in reasons(claim, check) if reason not in why]
         if not why:
-            kept.append(claim)
+            applicable.append(claim)
             continue
         keys = ("homogeneity_error", "degree", "reference_output_rel")
-        measured = {key: getattr(check, key) for key in keys}
-        skipped.append(
-            Verdict(claim.id, config.experiment, scale, "inconclusive", measured,
-                    claim.expected, dict(claim.limits), None, [config.seed], 0.0,
-                    "; ".join(why) + " (not run)")
-        )  # fmt: skip
-    return kept, skipped
+        skipped.append(_not_run(claim, scale, {key: getattr(check, key) for key in keys}, why))
+    return applicable, skipped
+
+
+def _not_run(claim: Claim, scale: str, measured: dict[str, Any], why: list[str]) -> Verdict:
+    return Verdict(claim.id, claim.runs, scale, "inconclusive", measured, claim.expected,
+                   dict(claim.limits), None, [], 0.0, "; ".join(why) + " (not run)",
+                   paper=claim.pack)  # fmt: skip
 
 
 def merge(claims: Sequence[Claim], *verdict_lists: Sequence[Verdict]) -> list[Verdict]:

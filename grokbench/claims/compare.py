@@ -191,8 +191,36 @@ def moved_values(base: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return notes
 
 
+def align_ids(
+    base: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """``base`` keyed as ``new`` keys the same claims: a bare id (``K1``, from before claim
+    ids were namespaced) takes the one namespaced id of ``new`` that ends in it
+    (``lyu24/K1``), and the other way round; ids that match exactly, or not uniquely, stay."""
+
+    def bare(key: str) -> str:
+        return key.rpartition("/")[2]
+
+    by_bare: dict[str, list[str]] = {}
+    for key in new:
+        by_bare.setdefault(bare(key), []).append(key)
+    out = {}
+    for key, row in base.items():
+        candidates = by_bare.get(bare(key), [])
+        if (
+            key not in new
+            and len(candidates) == 1
+            and (bare(key) == key or candidates[0] == bare(key))
+        ):
+            key = candidates[0]
+        out[key] = row
+    return out
+
+
 def compare_verdicts(base: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> Comparison:
-    """Pair the claims of two validated verdict sets (``check_verdicts`` output) by id."""
+    """Pair the claims of two validated verdict sets (``check_verdicts`` output) by id (a
+    bare id with its one namespaced form: ``align_ids``)."""
+    base = align_ids(base, new)
     changes: list[Change] = []
     unchanged: list[str] = []
     for key, b in base.items():

@@ -48,15 +48,24 @@ def select(only: str | Sequence[str] | None = None) -> list[Claim]:
     known = catalogue()
     if not only:
         return list(known.claims)
-    folded = {claim_id.upper(): claim_id for claim_id in known.by_id}
     asked = [part.strip() for part in (only.split(",") if isinstance(only, str) else only)]
-    unknown = [i for i in asked if i.upper() not in folded]
+    try:
+        ids = {known.resolve(claim_id) for claim_id in asked if claim_id}
+    except ConfigError as error:
+        raise ConfigError(f"--only: {error}") from None
+    return [claim for claim in known.claims if claim.id in ids]
+
+
+def select_papers(papers: str | Sequence[str]) -> list[Claim]:
+    """The claims of the named packs (comma-separated keys); an unknown key is bad input."""
+    known = catalogue()
+    keys = [k.strip() for k in (papers.split(",") if isinstance(papers, str) else papers)]
+    unknown = [key for key in keys if key and key not in known.packs]
     if unknown:
         raise ConfigError(
-            f"--only: unknown claim(s) {', '.join(unknown)}; known: {', '.join(known.by_id)}"
+            f"--paper: unknown pack(s) {', '.join(unknown)}; known: {', '.join(known.packs)}"
         )
-    ids = {folded[i.upper()] for i in asked}
-    return [claim for claim in known.claims if claim.id in ids]
+    return [claim for claim in known.claims if claim.pack in keys]
 
 
 def verdict(
@@ -75,6 +84,8 @@ def verdict(
         seeds=seeds,
         wall_s=wall_s,
         reason=outcome.reason,
+        paper=claim.pack,
+        proxy=claim.proxy if scale != "paper" else "",
     )
 
 

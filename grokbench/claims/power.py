@@ -20,7 +20,7 @@ def run_case(case: Case, world: str) -> Outcome:
     """The claim's outcome on one world of its case ("true" or "counterfactual")."""
     from grokbench.claims.evaluate import check
 
-    return check(catalogue().by_id[case.claim_id], getattr(case, world)(), "ci")
+    return check(catalogue().claim(case.claim_id), getattr(case, world)(), "ci")
 
 
 def power_rows(claim_ids: list[str]) -> list[dict[str, Any]]:

@@ -5,10 +5,14 @@ in ``BUILTIN``; a third party's are found through the entry-point group ``grokbe
 (each entry point names a module with a ``PACK``). They are imported by name on first use,
 so this module depends on no paper, and papers depend on the claims machinery, not the
 other way round. ``add_claim`` adds a claim of one's own to the loaded catalogue.
+
+A pack's claim ids are namespaced by its key (``lyu24/K1``); the bare id (``K1``) still
+resolves while no other pack has it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from dataclasses import dataclass, field
 from functools import cache
@@ -39,14 +43,43 @@ class Catalogue:
             if self.run_sets.get(name, run_set) is not run_set:
                 raise ConfigError(f"pack {pack.key}: run set {name!r} is already defined")
             self.run_sets[name] = run_set
+        if pack.key in self.packs or "/" in pack.key or not pack.key:
+            raise ConfigError(f"pack {pack.key!r}: a key must be new and contain no '/'")
         for claim in pack.claims:
-            self.add(claim, pack.checks[claim.id])
-        self.cases.update({case.claim_id: case for case in pack.cases})
+            qualified = dataclasses.replace(claim, id=f"{pack.key}/{claim.id}", pack=pack.key)
+            self.add(qualified, pack.checks[claim.id])
+        for case in pack.cases:
+            qualified_case = dataclasses.replace(case, claim_id=f"{pack.key}/{case.claim_id}")
+            self.cases[qualified_case.claim_id] = qualified_case
         self.packs[pack.key] = pack
 
+    def claim(self, claim_id: str) -> Claim:
+        """The claim with this full or (unique) bare id."""
+        return self.by_id[self.resolve(claim_id)]
+
+    def resolve(self, claim_id: str) -> str:
+        """The full id of ``claim_id``: itself, or the one claim whose bare id it is
+        (case-insensitive); an unknown or ambiguous id is bad input."""
+        if claim_id in self.by_id:
+            return claim_id
+        wanted = claim_id.upper()
+        found = [
+            i for i in self.by_id if i.upper() == wanted or i.rpartition("/")[2].upper() == wanted
+        ]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise ConfigError(f"claim {claim_id}: ambiguous, say which: {', '.join(found)}")
+        raise ConfigError(f"unknown claim {claim_id}; known: {', '.join(self.by_id)}")
+
     def add(self, claim: Claim, check: Check) -> Claim:
-        if claim.id in self.by_id:
-            raise ConfigError(f"claim {claim.id}: already in the catalogue")
+        """Add one claim; a claim of one's own (no pack) may not take an id that already
+        resolves (``R2`` while ``lyu24/R2`` is loaded), so that bare ids stay unambiguous."""
+        taken = [
+            i for i in self.by_id if claim.id in (i, "" if claim.pack else i.rpartition("/")[2])
+        ]
+        if taken:
+            raise ConfigError(f"claim {claim.id}: already in the catalogue as {taken[0]}")
         unknown_sets = [name for name in claim.run_sets if name not in self.run_sets]
         if unknown_sets or not claim.run_sets:
             known = ", ".join(self.run_sets)
@@ -80,7 +113,9 @@ def run_sets() -> dict[str, RunSet]:
 
 
 def check_of(claim_id: str) -> Check:
-    return catalogue().checks[claim_id]
+    """The check of a claim, by full or (unique) bare id."""
+    known = catalogue()
+    return known.checks[known.resolve(claim_id)]
 
 
 def families() -> list[str]:
