@@ -7,8 +7,8 @@ import sys
 
 from matplotlib.figure import Figure
 
+from grokbench.claims.figures import curves_figure, grok_times_figure, norm_decay_figure
 from grokbench.claims.registry import catalogue
-from grokbench.claims.report import curves_figure, grok_times_figure, norm_decay_figure
 
 
 def test_importing_the_report_keeps_the_backend():

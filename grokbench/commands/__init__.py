@@ -1,5 +1,5 @@
 """Subcommands of the ``grokbench`` command; each module has ``register(subparsers)``."""
 
-from grokbench.commands import baselines, claims, compare, export, run, sweep
+from grokbench.commands import baselines, claims, compare, export, papers, run, sweep
 
-COMMANDS = [run, baselines, claims, compare, sweep, export]
+COMMANDS = [run, baselines, claims, papers, compare, sweep, export]

@@ -31,7 +31,18 @@ if TYPE_CHECKING:
 def register(sub: Any) -> None:
     parser = sub.add_parser("claims", help="check the claims and write a report")
     parser.add_argument("--scale", default="ci", choices=SCALES, help="preset size (default ci)")
-    parser.add_argument("--only", default=None, help="comma-separated claim ids, e.g. K2,T1,R2")
+    parser.add_argument(
+        "--only",
+        default=None,
+        help="comma-separated claim ids, e.g. lyu24/K2,T1 (a bare id while it is unique)",
+    )
+    parser.add_argument(
+        "--paper",
+        default=None,
+        metavar="KEYS",
+        help="comma-separated packs whose claims to check, e.g. lyu24,prieto25 "
+        "(grokbench papers lists them); with --only, the claims in both",
+    )
     parser.add_argument("--report", default="reports/CLAIMS.md", help="markdown report path")
     parser.add_argument("--json", default="reports/verdicts.json", help="verdict JSON path")
     parser.add_argument(
@@ -80,14 +91,24 @@ def verdict_document(verdicts: list[Any], env: dict[str, Any]) -> dict[str, Any]
 
 
 def run_claims(
-    only: str | None, scale: str, overrides: dict[str, Any], compute: Compute | None = None
+    only: str | None,
+    scale: str,
+    overrides: dict[str, Any],
+    compute: Compute | None = None,
+    papers: str | None = None,
 ) -> Evaluation:
     """Evaluate the claims; those that do not apply to a plug-in model are inconclusive
     with the reason, without running. ``compute``: how run sets are computed (in this
     process by default; through the store and an executor with ``run_cache.StoredRuns``)."""
-    from grokbench.claims.evaluate import evaluate, select  # torch: imported when run
+    from grokbench.claims.evaluate import evaluate, select, select_papers  # torch: when run
 
-    return evaluate(select(only), scale, overrides, compute=compute)
+    claims = select(only)
+    if papers:
+        chosen = {claim.id for claim in select_papers(papers)}
+        claims = [claim for claim in claims if claim.id in chosen]
+    if not claims:
+        raise ConfigError("--only and --paper: no claim is in both")
+    return evaluate(claims, scale, overrides, compute=compute)
 
 
 def _environment(evaluation: Evaluation) -> dict[str, Any]:
@@ -142,7 +163,7 @@ def main(args: argparse.Namespace) -> int:
         raise ConfigError("--fail-on regression: needs --baseline (what to regress against)")
     baseline = load_side(args.baseline, args.store) if args.baseline else None
     with _stored_runs(args) as compute:
-        evaluation = run_claims(args.only, args.scale, overrides, compute)
+        evaluation = run_claims(args.only, args.scale, overrides, compute, args.paper)
     if compute is not None:
         print(f"runs: {compute.reused} reused, {compute.computed} computed "
               f"(store {compute.store.path}, code version {compute.code_version})")  # fmt: skip
@@ -154,7 +175,8 @@ def main(args: argparse.Namespace) -> int:
     write_json(args.json, document)
     write_report(evaluation, args.report)
     for v in evaluation.verdicts:
-        print(f"{v.id:>3}  {MARK[v.status]:<20} {v.reason}")
+        proxy = f" [proxy: {v.proxy}]" if v.proxy else ""
+        print(f"{v.id:>3}  {MARK[v.status]:<20} {v.reason}{proxy}")
     print(f"report: {args.report}  verdicts: {args.json}  ({evaluation.wall_s:.0f} s)")
     if evaluation.interrupted:
         return 130
@@ -166,6 +188,7 @@ def main(args: argparse.Namespace) -> int:
     if baseline is not None:
         new_name = args.label or "this run"
         ran = {v.id for v in evaluation.verdicts}  # the claims not selected are not missing
+        ran |= {claim_id.rpartition("/")[2] for claim_id in ran}  # bare ids of older sets
         baseline = {key: row for key, row in baseline.items() if row["id"] in ran}
         result = compare_verdicts(baseline, check_verdicts(document, new_name))
         print()

@@ -43,6 +43,7 @@ PACK = Pack(
     cases=CASES,
     families=FAMILIES,
     arxiv="2311.18817",
+    code="https://github.com/vfleaking/grokking-dichotomy",
     doc="docs/claims.md",
     notes=ERRATA,
 )
