@@ -525,6 +525,11 @@ class Pack:
     checks: dict[str, Check]
     run_sets: dict[str, RunSet]
     cases: list[Case] = field(default_factory=list)
+    #: probes this pack's claims read from another pack's run set, by run-set name: the
+    #: shared run set records them too, so that its runs are computed once for both
+    probes: dict[str, Callable[[dict[str, BaselineResult]], list[ProbeFactory]]] = field(
+        default_factory=dict
+    )
     families: tuple[str, ...] = ()
     arxiv: str = ""
     code: str = ""

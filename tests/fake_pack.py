@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 from grokbench.claims.checks import Checks, at_least, judge
 from grokbench.claims.synthetic import grokking_run
-from grokbench.spec import Case, Claim, Meeting, Member, Outcome, Pack
+from grokbench.spec import Case, Claim, Meeting, Member, Outcome, Pack, Prepared, Probe
 
 CHECKS = Checks()
 
@@ -13,7 +13,13 @@ CHECKS = Checks()
 def final_accuracy(claim: Claim, members: Sequence[Member]) -> Outcome:
     """The worst seed's final test accuracy."""
     final = min(member.trace.records[-1].test_acc for member in members)
-    return judge({"final_acc": final}, [at_least("final", final, claim.limits["final_min"])])
+    norms = [member.trace.records[-1].probes.get("fake_norm") for member in members]
+    measured = {"final_acc": final, "fake_norm": norms[0]}  # recorded by this pack's probe
+    return judge(measured, [at_least("final", final, claim.limits["final_min"])])
+
+
+def _norm_probe(prepared: Prepared) -> Probe:
+    return lambda theta: {"fake_norm": float(theta.norm())}
 
 
 @CHECKS.register("K1")
@@ -41,6 +47,7 @@ PACK = Pack(
     checks=dict(CHECKS),
     run_sets={},
     cases=[Case("F1", lambda: _runs(1.0), lambda: _runs(0.5))],
+    probes={"sparse-main": lambda baselines: [_norm_probe]},
     meetings=[
         Meeting(
             "fake/F1",

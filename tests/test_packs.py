@@ -63,6 +63,7 @@ def test_claims_by_paper_share_the_run_set_and_meet(
     rows = json.loads(verdicts.read_text())["verdicts"]
     assert [(r["id"], r["paper"]) for r in rows] == [("lyu24/K1", "lyu24"), ("fake/F1", "fake")]
     assert rows[1]["status"] == "pass"
+    assert rows[1]["measured"]["fake_norm"] > 0  # its probe rode on lyu24's run set
     assert rows[1]["proxy"] == "a smaller test pack" and rows[0]["proxy"] == ""
     text = report.read_text()
     assert "### fake: A. Tester" in text and "## Where papers meet" in text

@@ -14,11 +14,23 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import entry_points
 
-from grokbench.spec import Case, Check, Claim, ConfigError, Pack, RunSet
+from grokbench.spec import (
+    BaselineResult,
+    Case,
+    Check,
+    Claim,
+    ConfigError,
+    Pack,
+    ProbeFactory,
+    RunSet,
+)
+
+ProbesOf = Callable[[dict[str, BaselineResult]], list[ProbeFactory]]
 
 #: The packs that ship with grokbench, by module.
 BUILTIN: tuple[str, ...] = ("grokbench.papers.lyu24.pack",)
@@ -43,6 +55,10 @@ class Catalogue:
             if self.run_sets.get(name, run_set) is not run_set:
                 raise ConfigError(f"pack {pack.key}: run set {name!r} is already defined")
             self.run_sets[name] = run_set
+        for name, extra in pack.probes.items():
+            if name not in self.run_sets:
+                raise ConfigError(f"pack {pack.key}: probes for unknown run set {name!r}")
+            self.run_sets[name] = with_probes(self.run_sets[name], extra)
         if pack.key in self.packs or "/" in pack.key or not pack.key:
             raise ConfigError(f"pack {pack.key!r}: a key must be new and contain no '/'")
         for claim in pack.claims:
@@ -88,6 +104,16 @@ class Catalogue:
         self.by_id[claim.id] = claim
         self.checks[claim.id] = check
         return claim
+
+
+def with_probes(run_set: RunSet, extra: ProbesOf) -> RunSet:
+    """``run_set`` recording ``extra``'s probes as well as its own."""
+    own = run_set.probes
+
+    def both(baselines: dict[str, BaselineResult]) -> list[ProbeFactory]:
+        return [*own(baselines), *extra(baselines)]
+
+    return dataclasses.replace(run_set, probes=both)
 
 
 def _pack_modules() -> list[str]:
