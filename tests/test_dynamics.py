@@ -73,6 +73,17 @@ def test_optimizers_run_and_count_time_by_step_size():
     assert trace.summary["grad_evals"] == 100 + 2
 
 
+def test_gd_and_torch_sgd_share_one_stepping_loop():
+    """Plain SGD with coupled weight decay is GD's update: through the one loop both record
+    at the same steps and times, and agree to rounding (autograd against grad())."""
+    common = {"lr": "0.05", "horizon": "5", "evals": "12"}
+    gd = run(make_config("sparse-cls", "smoke", {"dynamics": "gd", **common}))
+    sgd = run(make_config("sparse-cls", "smoke", {"dynamics": "sgd", **common}))
+    assert gd.status == sgd.status == "ok"
+    assert gd.column("step") == sgd.column("step") and gd.column("t") == sgd.column("t")
+    assert sgd.column("train_loss") == pytest.approx(gd.column("train_loss"), rel=1e-9)
+
+
 def test_optimizer_lookup():
     cls, settings = resolve_optimizer("momentum")
     assert cls is torch.optim.SGD and settings == {"momentum": 0.9}

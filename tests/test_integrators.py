@@ -5,9 +5,20 @@ import math
 import pytest
 import torch
 
+from grokbench.engine.config import INTEGRATORS
+from grokbench.engine.ode import METHODS, solver_class
 from grokbench.engine.ode.methods import DormandPrince, RungeKuttaChebyshev
+from grokbench.spec import ConfigError
 
-SOLVERS = {"dopri5": DormandPrince, "rkc": RungeKuttaChebyshev}
+SOLVERS = {name: solver_class(name) for name in METHODS}
+
+
+def test_one_map_names_the_methods_for_config_runs_and_batches():
+    assert solver_class("dopri5") is DormandPrince
+    assert solver_class("rkc") is RungeKuttaChebyshev
+    assert list(INTEGRATORS) == ["auto", *METHODS]
+    with pytest.raises(ConfigError, match="integrator: unknown 'euler'; use one of dopri5, rkc"):
+        solver_class("euler")
 
 
 pytestmark = pytest.mark.usefixtures("one_thread")

@@ -53,8 +53,8 @@ def test_run_round_trip(tmp_path: Path) -> None:
         key = store.put_run(config, trace, label="gd")
         assert key == config.key()
         assert store.get_run(key).to_dict() == trace.to_dict()
-        assert store.has_run(key, "abc123")
-        assert not store.has_run(key, "other")
+        assert store.get_run(key, "abc123") is not None
+        assert store.get_run(key, "other") is None
         assert store.get_run("nope") is None
         # Same config and code again: replaced, not duplicated; a new code version adds a row.
         store.put_run(config, make_trace(config, status="diverged"), label="gd")

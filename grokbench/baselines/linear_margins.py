@@ -115,7 +115,25 @@ def l1_max_margin_colgen(
     raise RuntimeError(f"l1 max margin: no convergence in {max_rounds} rounds")
 
 
-class L1MaxMarginClassifier:
+class _LinearMaxMargin:
+    """What the linear max-margin classifiers share once ``coef_`` is fit: the margin
+    1/‖w‖ in their norm, the support size, and w·x as the decision function."""
+
+    coef_: np.ndarray
+
+    def _fitted(self, norm: float) -> None:
+        self.norm_ = norm
+        self.margin_ = 1.0 / norm
+        self.nnz_ = support_size(self.coef_)
+
+    def decision_function(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(x, dtype=np.float64) @ self.coef_
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return np.sign(self.decision_function(x))
+
+
+class L1MaxMarginClassifier(_LinearMaxMargin):
     """Exact max-L1-margin linear classifier (no intercept), solved with HiGHS.
 
     ``method``: ``colgen`` (default, column generation) or ``plain`` (the full LP).
@@ -139,19 +157,11 @@ class L1MaxMarginClassifier:
             self.gap_ = report["gap"]
         else:
             raise ValueError(f"method must be 'colgen' or 'plain', got {self.method!r}")
-        self.norm_ = float(np.abs(self.coef_).sum())
-        self.margin_ = 1.0 / self.norm_
-        self.nnz_ = support_size(self.coef_)
+        self._fitted(float(np.abs(self.coef_).sum()))
         return self
 
-    def decision_function(self, x: np.ndarray) -> np.ndarray:
-        return np.asarray(x, dtype=np.float64) @ self.coef_
 
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        return np.sign(self.decision_function(x))
-
-
-class L2MaxMarginClassifier:
+class L2MaxMarginClassifier(_LinearMaxMargin):
     """Exact max-L2-margin linear classifier (hard margin, no intercept).
 
     Solved in the dual on the linear kernel XXᵀ (n×n, never d×d) by the kernel SVM, then
@@ -167,16 +177,8 @@ class L2MaxMarginClassifier:
         x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
         self.svm_ = KernelMaxMarginClassifier(C=self.C, tol=self.tol).fit(x @ x.T, y)
         self.coef_ = x.T @ self.svm_.coef_[0]
-        self.norm_ = float(np.linalg.norm(self.coef_))
-        self.margin_ = 1.0 / self.norm_
-        self.nnz_ = support_size(self.coef_)
+        self._fitted(float(np.linalg.norm(self.coef_)))
         return self
-
-    def decision_function(self, x: np.ndarray) -> np.ndarray:
-        return np.asarray(x, dtype=np.float64) @ self.coef_
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        return np.sign(self.decision_function(x))
 
 
 def l1_linear_svc(C: float = 1.0) -> LinearSVC:

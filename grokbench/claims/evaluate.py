@@ -34,13 +34,10 @@ class Evaluation:
 def load_plugins(modules: Sequence[str]) -> None:
     """Import the modules that add claims (``--plugin``); the current directory is searched
     too. A module that cannot be imported is bad input."""
-    from grokbench.engine.model_plugins import import_module
+    from grokbench.infra.imports import import_module
 
     for name in modules:
-        try:
-            import_module(name)
-        except ImportError as error:
-            raise ConfigError(f"--plugin: cannot import {name!r} ({error})") from None
+        import_module(name, "--plugin")
 
 
 def select(only: str | Sequence[str] | None = None) -> list[Claim]:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from grokbench.claims.compare import check_verdicts, compare_verdicts, render
+from grokbench.commands.common import add_overrides_argument
 from grokbench.commands.compare import load_side
 from grokbench.commands.sweep import add_executor_arguments, check_counts, slurm_options
 from grokbench.infra.atomic import write_json
@@ -45,14 +46,10 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--report", default="reports/CLAIMS.md", help="markdown report path")
     parser.add_argument("--json", default="reports/verdicts.json", help="verdict JSON path")
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a setting of every run, e.g. --set dynamics=adamw --set lr=0.01 "
-        "or --set model=package.module:factory",
+    add_overrides_argument(
+        parser,
+        " of every run",
+        "--set dynamics=adamw --set lr=0.01 or --set model=package.module:factory",
     )
     parser.add_argument(
         "--plugin",

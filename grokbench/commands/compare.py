@@ -14,8 +14,9 @@ from typing import Any
 
 from grokbench.claims.compare import check_verdicts, compare_verdicts, render
 from grokbench.claims.multicompare import FORMATS, compare_many, render_many
+from grokbench.commands.common import add_store_argument
 from grokbench.infra.atomic import read_json, write_atomic
-from grokbench.infra.store import ENV_VAR, Store, default_path
+from grokbench.infra.store import Store, default_path
 from grokbench.spec import ConfigError
 
 
@@ -44,12 +45,7 @@ def register(sub: Any) -> None:
         "csv or json (two sides without --format/--out print the table of changes)",
     )
     parser.add_argument("--out", default=None, metavar="PATH", help="write the table here")
-    parser.add_argument(
-        "--store",
-        default=None,
-        metavar="PATH",
-        help=f"results store for labels (default: ${ENV_VAR} or .grokbench/results.sqlite)",
-    )
+    add_store_argument(parser, " for labels")
     parser.set_defaults(func=main)
 
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from grokbench.infra.store import ENV_VAR
+from grokbench.commands.common import add_store_argument
 
 
 def register(sub: Any) -> None:
@@ -19,12 +19,7 @@ def register(sub: Any) -> None:
         "verdicts.csv (one row per verdict) and verdict_values.csv (label, id, key, value) "
         "into DIR; pandas reads each with one pd.read_csv(path). Exit 2 for bad input.",
     )
-    parser.add_argument(
-        "--store",
-        default=None,
-        metavar="PATH",
-        help=f"results store (default: ${ENV_VAR} or .grokbench/results.sqlite)",
-    )
+    add_store_argument(parser)
     parser.add_argument("--label", default=None, help="only the runs and verdicts of this label")
     parser.add_argument("--out", required=True, metavar="DIR", help="folder for the tables")
     parser.add_argument(

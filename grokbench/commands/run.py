@@ -7,6 +7,7 @@ from typing import Any
 
 from tabulate import tabulate
 
+from grokbench.commands.common import add_overrides_argument
 from grokbench.infra.atomic import write_json
 from grokbench.infra.progress import ProgressBar
 from grokbench.spec import SCALES, Trace
@@ -18,14 +19,7 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
     """EXPERIMENT, --scale and --set, shared by every command that builds a run config."""
     parser.add_argument("experiment", help="experiment name, e.g. sparse-cls")
     parser.add_argument("--scale", default="ci", choices=SCALES, help="preset size (default ci)")
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a setting (repeatable), e.g. --set alpha=10 --set dynamics=gd",
-    )
+    add_overrides_argument(parser)
 
 
 def register(sub: Any) -> None:

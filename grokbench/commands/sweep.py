@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from grokbench.commands.common import add_store_argument
 from grokbench.commands.run import add_config_arguments
 from grokbench.infra import progress
-from grokbench.infra.store import ENV_VAR, Store
+from grokbench.infra.store import Store
 from grokbench.scaleout.executors import EXECUTORS, SlurmOptions, backend
 from grokbench.scaleout.monitor import Silent, SweepStatus
 from grokbench.scaleout.sweep import SweepResult, expand_grid, parse_grid, run_sweep
@@ -59,12 +60,7 @@ def add_executor_arguments(parser: argparse.ArgumentParser, default: str | None)
         help="local processes / LocalCluster workers (default: cores); "
         "on a scheduler or Slurm, work units in flight",
     )
-    parser.add_argument(
-        "--store",
-        default=None,
-        metavar="PATH",
-        help=f"results store (default: ${ENV_VAR} or .grokbench/results.sqlite)",
-    )
+    add_store_argument(parser)
     parser.add_argument(
         "--threads", type=int, default=None, metavar="N", help="torch threads per unit (default 1)"
     )

@@ -20,10 +20,11 @@ import torch
 
 from grokbench.engine import runner
 from grokbench.engine.batched import BatchedObjective
-from grokbench.engine.dynamics import Recorder
+from grokbench.engine.dynamics import Recorder, due
 from grokbench.engine.experiments import get_experiment
 from grokbench.engine.objective import Objective
-from grokbench.engine.ode.methods import DormandPrince, EvalBatch, RungeKuttaChebyshev
+from grokbench.engine.ode import solver_class
+from grokbench.engine.ode.driver import EvalBatch
 from grokbench.spec import RunConfig, TaskData, Trace
 
 Progress = Callable[[float], None]
@@ -185,8 +186,7 @@ def _flow(
 ) -> tuple[list[str], list[int]]:
     """Gradient flow of the batch, as ``dynamics.gradient_flow`` runs each member."""
     config = configs[0]
-    method = runner.flow_method(config, prepared[0].data)
-    solver_class = {"dopri5": DormandPrince, "rkc": RungeKuttaChebyshev}[method]
+    method = solver_class(runner.flow_method(config, prepared[0].data))
     first = torch.tensor([c.lr for c in configs], dtype=theta0.dtype, device=theta0.device)
 
     def rhs(state: torch.Tensor) -> torch.Tensor:
@@ -197,9 +197,7 @@ def _flow(
             progress(float((t / t_end).clamp(max=1.0).mean()))
         return True
 
-    solver = solver_class(
-        rhs, rtol=config.rtol, atol=config.atol, first_step=first, max_step=t_end / 20
-    )
+    solver = method(rhs, rtol=config.rtol, atol=config.atol, first_step=first, max_step=t_end / 20)
     decay = torch.tensor([c.wd for c in configs], dtype=theta0.dtype, device=theta0.device)
     degree = prepared[0].model.degree
     result = solver.solve(
@@ -235,7 +233,7 @@ def _descend(
         members, stamps = [], []
         for b in range(size):
             while stopped[b] is None and next_eval[b] < len(grid[b]):
-                if grid[b][next_eval[b]] > t[b] + 1e-12 * max(t[b], 1.0):
+                if not due(grid[b][next_eval[b]], t[b]):
                     break
                 members.append(b)
                 stamps.append(t[b])

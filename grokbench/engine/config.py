@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from grokbench.engine.experiments import get_experiment
+from grokbench.engine.ode import METHODS
 from grokbench.spec import SCALES, ConfigError, Experiment, Horizon, RunConfig
 
 DEVICES = ("cpu", "cuda", "mps", "auto")
 DTYPES = ("float64", "float32")
-INTEGRATORS = ("auto", "dopri5", "rkc")
+INTEGRATORS = ("auto", *METHODS)
 
 #: The settings every experiment has, with their types; task sizes come from the experiment.
 COMMON_KEYS: dict[str, type] = {

@@ -2,12 +2,12 @@
 
 All three advance a flat parameter vector θ from t = 0 to ``t_end`` and hand the state to
 a ``Recorder`` at the evaluation times. Time is continuous: gradient flow integrates
-dθ/dt = −∇L_λ(θ); GD and optimizers advance t by their step size (t = Σ η).
+dθ/dt = −∇L_λ(θ); GD and optimizers advance t by their step size (t = Σ η), through
+one loop (``descend``).
 """
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import math
 import time
@@ -17,7 +17,8 @@ from typing import Any
 import torch
 
 from grokbench.engine.objective import Objective
-from grokbench.engine.ode.methods import DormandPrince, RungeKuttaChebyshev
+from grokbench.engine.ode import solver_class
+from grokbench.infra.imports import resolve, split
 from grokbench.spec import ConfigError, Probe, Record
 
 Progress = Callable[[float], None]
@@ -104,8 +105,9 @@ def gradient_flow(
     method: str = "dopri5",
     degree: int = 1,
 ) -> str:
-    """Integrate the gradient flow (``method`` dopri5 or rkc) of a model homogeneous of
-    ``degree``; returns why it stopped."""
+    """Integrate the gradient flow (``method``: an integrator name of
+    ``grokbench.engine.ode.METHODS``) of a model homogeneous of ``degree``; returns why it
+    stopped."""
 
     def rhs(state: torch.Tensor) -> torch.Tensor:
         return -objective.grad(state[0])[None]
@@ -119,14 +121,56 @@ def gradient_flow(
             progress(float(times[0]))
         return True
 
-    solver_class = {"dopri5": DormandPrince, "rkc": RungeKuttaChebyshev}[method]
-    solver = solver_class(rhs, rtol=rtol, atol=atol, first_step=first_step, max_step=t_end / 20)
+    solver = solver_class(method)(
+        rhs, rtol=rtol, atol=atol, first_step=first_step, max_step=t_end / 20
+    )
     t_end_tensor = torch.tensor([t_end], dtype=theta0.dtype, device=theta0.device)
     decay = torch.full_like(t_end_tensor, objective.wd)
     result = solver.solve(
         theta0[None], t_end_tensor, [eval_times], on_eval, on_step, decay=decay, degree=degree
     )
     return result.stopped[0]
+
+
+def due(t_eval: float, t: float) -> bool:
+    """Whether a step method at time ``t`` has reached the evaluation time ``t_eval``
+    (t = Σ η carries rounding, hence the relative slack)."""
+    return t_eval <= t + 1e-12 * max(t, 1.0)
+
+
+def descend(
+    theta: torch.Tensor,
+    advance: Callable[[], float],
+    t_end: float,
+    eval_times: torch.Tensor,
+    recorder: Recorder,
+    progress: Progress | None = None,
+    check_every: int = 1000,
+    guard: bool = True,
+) -> str:
+    """The loop of every step method: record at the step whose time t = Σ η first reaches
+    each evaluation time, stop at the last one or the horizon, else ``advance()`` θ in
+    place by one step (it returns the step's η). Every ``check_every`` steps: progress,
+    and with ``guard`` a non-finite θ is recorded as diverged there."""
+    times = eval_times.tolist()
+    next_eval, t, step = 0, 0.0, 0
+    while True:
+        while next_eval < len(times) and due(times[next_eval], t):
+            recorder.step = step
+            if not recorder(t, theta):
+                return "diverged"
+            next_eval += 1
+        if next_eval >= len(times) or t >= t_end:
+            return "horizon"
+        t += advance()
+        step += 1
+        if step % check_every == 0:
+            if guard and not bool(torch.isfinite(theta).all()):
+                recorder.step = step
+                recorder(t, theta)
+                return "diverged"
+            if progress is not None:
+                progress(t)
 
 
 def gradient_descent(
@@ -146,42 +190,25 @@ def gradient_descent(
     happens at the step whose time t = Σ η first reaches each evaluation time.
     """
     theta = theta0.clone()
-    times = eval_times.tolist()
-    next_eval, t, step = 0, 0.0, 0
-    while True:
-        while next_eval < len(times) and times[next_eval] <= t + 1e-12 * max(t, 1.0):
-            recorder.step = step
-            if not recorder(t, theta):
-                return "diverged"
-            next_eval += 1
-        if next_eval >= len(times) or t >= t_end:
-            return "horizon"
+
+    def advance() -> float:
         grad = objective.grad(theta)
         eta = lr / float(objective.train_loss(theta)) if normalised else lr
         theta.sub_(grad, alpha=eta)
-        t += eta
-        step += 1
-        if step % check_every == 0:
-            if not bool(torch.isfinite(theta).all()):
-                recorder.step = step
-                recorder(t, theta)
-                return "diverged"
-            if progress is not None:
-                progress(t)
+        return eta
+
+    return descend(theta, advance, t_end, eval_times, recorder, progress, check_every)
 
 
 def resolve_optimizer(name: str) -> tuple[type[torch.optim.Optimizer], dict[str, Any]]:
     """An optimizer class and default settings from a name (``adamw``) or import path
-    (``package.module:Name``)."""
+    (``package.module:Name``, the current directory searched too:
+    ``grokbench.infra.imports.resolve``)."""
     path, defaults = OPTIMIZERS.get(name, (name, {}))
-    if ":" not in path:
+    if split(path) is None:
         known = ", ".join((*BUILTIN_DYNAMICS, *OPTIMIZERS))
         raise ConfigError(f"dynamics: unknown {name!r}; use one of {known} or package.module:Class")
-    module_name, _, attr = path.partition(":")
-    try:
-        cls = getattr(importlib.import_module(module_name), attr)
-    except (ImportError, AttributeError) as error:
-        raise ConfigError(f"dynamics: cannot import {path!r} ({error})") from None
+    cls = resolve(path, "dynamics")
     if not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)) and not callable(cls):
         raise ConfigError(f"dynamics: {path!r} is not an optimizer class or factory")
     return cls, dict(defaults)
@@ -215,16 +242,8 @@ def optimizer_descent(
         optimizer = cls([param], lr=lr, **settings)  # type: ignore[call-arg]
     except (TypeError, ValueError) as error:
         raise ConfigError(f"opt: {name} rejected its settings ({error})") from None
-    times = eval_times.tolist()
-    next_eval, t, step = 0, 0.0, 0
-    while True:
-        while next_eval < len(times) and times[next_eval] <= t + 1e-12 * max(t, 1.0):
-            recorder.step = step
-            if not recorder(t, param.detach()):
-                return "diverged"
-            next_eval += 1
-        if next_eval >= len(times) or t >= t_end:
-            return "horizon"
+
+    def advance() -> float:
         optimizer.zero_grad(set_to_none=True)
         with torch.enable_grad():
             loss = objective.value(param, include_wd=not accepts_wd)
@@ -232,7 +251,8 @@ def optimizer_descent(
         objective.grad_evals += 1
         eta = float(optimizer.param_groups[0]["lr"])
         optimizer.step()
-        t += eta
-        step += 1
-        if step % check_every == 0 and progress is not None:
-            progress(t)
+        return eta
+
+    # the optimizer steps param in place, so its detached view is always the current θ
+    theta = param.detach()
+    return descend(theta, advance, t_end, eval_times, recorder, progress, check_every, guard=False)

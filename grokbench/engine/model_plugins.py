@@ -18,11 +18,8 @@ at θ̄, still runs, but the claims that assume it (``Claim.needs``) become inco
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import math
-import os
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -30,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import nn
 
+from grokbench.infra import imports
 from grokbench.spec import ConfigError, Prepared, ProbeFactory, TaskData
 
 if TYPE_CHECKING:
@@ -39,33 +37,12 @@ SCALINGS = (2.0, 0.5)
 
 
 def resolve_model(path: str) -> Callable[..., Any]:
-    """The factory at ``package.module:name``; a ConfigError names what is wrong.
-
-    A module that is not importable is looked for in the current directory too.
-    """
-    module_name, sep, attr = path.partition(":")
-    if not sep or not module_name or not attr:
-        raise ConfigError(f"model: {path!r} is not an import path package.module:factory")
-    try:
-        module = import_module(module_name)
-        factory = getattr(module, attr)
-    except (ImportError, AttributeError) as error:
-        raise ConfigError(f"model: cannot import {path!r} ({error})") from None
+    """The factory at ``package.module:name`` (``grokbench.infra.imports.resolve``: the
+    current directory is searched too); a ConfigError names what is wrong."""
+    factory = imports.resolve(path, "model")
     if not callable(factory):
         raise ConfigError(f"model: {path!r} is not callable")
     return factory
-
-
-def import_module(name: str) -> Any:
-    """``importlib.import_module``, looking in the current directory when it must."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        here = os.getcwd()
-        if error.name != name.split(".")[0] or here in sys.path:
-            raise
-        sys.path.append(here)
-        return importlib.import_module(name)
 
 
 def model_builder(path: str) -> Callable[[dict[str, Any], TaskData, torch.Generator], nn.Module]:

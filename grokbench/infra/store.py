@@ -247,11 +247,6 @@ class Store:
                 f"store {self.path}: run {config_hash} has an unreadable trace ({error})"
             ) from None
 
-    def has_run(self, config_hash: str, code_version: str) -> bool:
-        """Whether this config was already run with this code version."""
-        sql = "SELECT 1 FROM runs WHERE config_hash = ? AND code_version = ? LIMIT 1"
-        return bool(self._read(sql, (config_hash, code_version)))
-
     def put_failure(
         self,
         config: RunConfig,
