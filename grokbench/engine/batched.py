@@ -44,7 +44,7 @@ class StackedDiagonal:
 
     def forward(self, theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         u, v = theta.unflatten(-1, (2, -1)).unbind(-2)  # flat order: u then v
-        weights = (u**self.degree - v**self.degree).transpose(-1, -2)
+        weights = DiagonalNet.weights_of(u, v, self.degree).transpose(-1, -2)
         return torch.matmul(x, weights).transpose(-1, -2)  # x @ wᵀ: MKL's faster layout
 
     def backward(

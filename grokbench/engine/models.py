@@ -49,9 +49,14 @@ class DiagonalNet(HomogeneousModel):
         ones = torch.ones(dim, dtype=torch.float64)
         self._set_reference({"u": ones, "v": ones.clone()}, alpha)
 
+    @staticmethod
+    def weights_of(u: torch.Tensor, v: torch.Tensor, depth: int) -> torch.Tensor:
+        """w = u^L − v^L for any u, v (a probe's unflattened θ, or this net's own)."""
+        return u**depth - v**depth
+
     def effective_weights(self) -> torch.Tensor:
         """The linear predictor w = u^L − v^L."""
-        return self.u**self.degree - self.v**self.degree
+        return self.weights_of(self.u, self.v, self.degree)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x @ self.effective_weights()
@@ -81,8 +86,13 @@ class MatrixFactorization(HomogeneousModel):
             base = base + sigma * torch.randn(dim, dim, generator=generator, dtype=torch.float64)
         self._set_reference({"U": base, "V": base.clone()}, alpha)
 
+    @staticmethod
+    def matrix_of(u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        """W = UUᵀ − VVᵀ for any factors (a probe's unflattened θ, or this model's own)."""
+        return u @ u.T - v @ v.T
+
     def matrix(self) -> torch.Tensor:
-        return self.U @ self.U.T - self.V @ self.V.T
+        return self.matrix_of(self.U, self.V)
 
     def forward(self, index_pairs: torch.Tensor) -> torch.Tensor:
         # Forming W (2d³ flops) and indexing it is 3× faster to differentiate at d ≈ 100

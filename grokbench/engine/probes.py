@@ -23,14 +23,13 @@ def _cosine(a: torch.Tensor, b: torch.Tensor) -> float:
 def diagonal_weights(prepared: Prepared, theta: torch.Tensor) -> torch.Tensor:
     """w(θ) = u^L − v^L of a diagonal net."""
     params = prepared.flat.unflatten(theta)
-    depth = prepared.model.degree
-    return params["u"] ** depth - params["v"] ** depth
+    return DiagonalNet.weights_of(params["u"], params["v"], int(prepared.model.degree))
 
 
 def factorized_matrix(prepared: Prepared, theta: torch.Tensor) -> torch.Tensor:
     """W(θ) = UUᵀ − VVᵀ of a matrix factorisation."""
     params = prepared.flat.unflatten(theta)
-    return params["U"] @ params["U"].T - params["V"] @ params["V"].T
+    return MatrixFactorization.matrix_of(params["U"], params["V"])
 
 
 def reference_cosine(prepared: Prepared) -> Probe:
