@@ -15,10 +15,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from grokbench.claims import add_claim
-from grokbench.claims.checks import Bound, Inconclusive, Outcome, judge
+from grokbench.claims import Inconclusive, add_claim, at_least, judge
 from grokbench.papers.lyu24.catalogue import LATE
-from grokbench.spec import Claim, Member
+from grokbench.spec import Claim, Member, Outcome
 
 STAYS_GROKKED = Claim(
     id="E1",
@@ -44,7 +43,7 @@ def check_stays_grokked(claim: Claim, members: Sequence[Member]) -> Outcome:
         if len(reached) == 0:  # R2 fails then; whether it stays is undecided
             raise Inconclusive(f"seed {member.config.seed}: test accuracy never reached {grokked}")
         lows.append(float(accuracy[reached[0] :].min()))
-    bound = Bound("min test accuracy once grokked", min(lows), acc_min, True, 1 - acc_min)
+    bound = at_least("min test accuracy once grokked", min(lows), acc_min, 1 - acc_min)
     return judge({"min_test_acc_once_grokked": min(lows)}, [bound])
 
 

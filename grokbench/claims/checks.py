@@ -60,7 +60,7 @@ def falls(name: str, first: float, last: float) -> Bound:
     """``last`` < ``first`` (strictly: a series flat in α does not fall); the margin is the
     fall relative to ``first``."""
     scale = max(abs(first), 1e-12)
-    return Bound(f"fall in {name}", first - last, 1e-12 * max(abs(first), 1.0), True, scale)
+    return at_least(f"fall in {name}", first - last, 1e-12 * max(abs(first), 1.0), scale)
 
 
 def judge(measured: dict[str, Any], bounds: Sequence[Bound]) -> Outcome:

@@ -309,7 +309,7 @@ def check_m1(claim: Claim, members: Sequence[Member]) -> Outcome:
         final_min = limits["final_min"]
         bounds += [
             # strictly before: a run that generalises as it fits has t_10 = t_fit, lead 0
-            Bound(f"fit before the transition (alpha={alpha:g})", min(leads), 1e-6, True),
+            at_least(f"fit before the transition (alpha={alpha:g})", min(leads), 1e-6, 1.0),
             at_most(
                 f"plateau − chance (alpha={alpha:g})",
                 plateau - chance,
