@@ -26,14 +26,24 @@ def register(sub: Any) -> None:
     parser = sub.add_parser("run", help="train one run and write its trace JSON")
     add_config_arguments(parser)
     parser.add_argument("--out", default=None, help="trace JSON path (default: no file)")
+    parser.add_argument(
+        "--sink",
+        action="append",
+        default=[],
+        metavar="SINK",
+        help="also log the run to tensorboard:DIR or mlflow[:EXPERIMENT] (repeatable; "
+        "pip install 'grokbench[tracking]')",
+    )
     parser.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
     from grokbench.engine.config import make_config, parse_overrides  # torch: imported when run
     from grokbench.engine.runner import run
+    from grokbench.infra.sinks import parse_sink
 
     config = make_config(args.experiment, args.scale, parse_overrides(args.overrides))
+    sinks = [parse_sink(spec) for spec in args.sink]  # bad input fails before the run
     bar = ProgressBar(f"{config.experiment}/{config.scale}")
     try:
         trace = run(config, progress=bar)
@@ -41,6 +51,8 @@ def main(args: argparse.Namespace) -> int:
         bar.close()
     if args.out:
         write_json(args.out, trace.to_dict())
+    for sink in sinks:
+        sink(trace)
     print(render_summary(trace))
     if args.out:
         print(f"trace written to {args.out}")

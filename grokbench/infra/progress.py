@@ -4,7 +4,8 @@
 to 1 (progress also when stderr is not a terminal, as plain lines every 10%: CI logs).
 
 Hand-written (about 30 lines) to keep the base dependencies to the ones the project
-names; it only needs a fraction done and a rate, which tqdm would also give.
+names; it only needs a fraction done and a rate, which tqdm would also give. In a notebook,
+``notebook_bar`` is tqdm.auto's widget when tqdm is installed (``grokbench[notebook]``).
 """
 
 from __future__ import annotations
@@ -67,3 +68,26 @@ class ProgressBar:
         if self.enabled and self.live:
             self.stream.write("\r" + " " * (self.width + 70) + "\r")
             self.stream.flush()
+
+
+class _TqdmBar:
+    """A fraction-done callable drawing tqdm.auto's bar (a widget in Jupyter)."""
+
+    def __init__(self, tqdm: type, label: str) -> None:
+        self.bar = tqdm(total=1000, desc=label, bar_format="{l_bar}{bar}| {elapsed}<{remaining}")
+
+    def __call__(self, fraction: float) -> None:
+        self.bar.update(max(int(min(max(fraction, 0.0), 1.0) * 1000) - self.bar.n, 0))
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def notebook_bar(label: str) -> ProgressBar | _TqdmBar:
+    """A progress callable for ``runner.run(config, progress=...)`` in a notebook: tqdm.auto
+    when installed, else the plain bar (which draws only on a terminal)."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return ProgressBar(label)
+    return _TqdmBar(tqdm, label)
