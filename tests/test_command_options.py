@@ -38,3 +38,20 @@ def test_store_is_a_path_defaulting_to_the_environment(command: str) -> None:
     action = option(parser, "--store")
     assert action.metavar == "PATH"
     assert f"(default: ${ENV_VAR} or .grokbench/results.sqlite)" in str(action.help)
+
+
+def test_every_command_writes_its_output_with_out(tmp_path) -> None:
+    """One name for the output option: --out (the contract's --json kept as its alias)."""
+    from grokbench.cli import build_parser
+
+    parser = build_parser()
+    for argv, dest in (
+        (["run", "sparse-cls"], "out"),
+        (["baselines", "sparse-cls"], "json"),
+        (["claims"], "json"),
+        (["compare", "a", "b"], "out"),
+        (["export", "--store", "s"], "out"),
+    ):
+        args = parser.parse_args([*argv, "--out", str(tmp_path / "x")])
+        assert getattr(args, dest) == str(tmp_path / "x"), argv
+    assert parser.parse_args(["claims", "--json", "v.json"]).json == "v.json"

@@ -15,7 +15,10 @@ from grokbench.spec import BASELINES_SCHEMA, BaselineResult, ConfigError
 def register(sub: Any) -> None:
     parser = sub.add_parser("baselines", help="fit the kernel, max-margin and trivial baselines")
     add_config_arguments(parser)
-    parser.add_argument("--json", default=None, metavar="PATH", help="write the results as JSON")
+    parser.add_argument(
+        "--out", "--json", dest="json", default=None, metavar="PATH",
+        help="write the results as JSON (--out, as in every command; --json is the same)",
+    )  # fmt: skip
     parser.add_argument(
         "--only", default=None, metavar="NAME,NAME", help="fit only these baselines"
     )

@@ -45,7 +45,10 @@ def register(sub: Any) -> None:
         "(grokbench papers lists them); with --only, the claims in both",
     )
     parser.add_argument("--report", default="reports/CLAIMS.md", help="markdown report path")
-    parser.add_argument("--json", default="reports/verdicts.json", help="verdict JSON path")
+    parser.add_argument(
+        "--out", "--json", dest="json", default="reports/verdicts.json", metavar="PATH",
+        help="verdict JSON path (--out, as in every command; --json is the same)",
+    )  # fmt: skip
     add_overrides_argument(
         parser,
         " of every run",
