@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # torch is imported lazily so that store and compare start fa
     import torch
     from torch import nn
 
+    from grokbench.engine.models import HomogeneousModel
     from grokbench.engine.parameters import FlatModel
 
 SCALES: tuple[str, ...] = ("smoke", "ci", "paper")
@@ -437,7 +438,7 @@ class Prepared:
 
     config: RunConfig
     data: TaskData
-    model: nn.Module
+    model: HomogeneousModel
     flat: FlatModel
     alpha: float
     theta0: torch.Tensor

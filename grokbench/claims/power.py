@@ -27,7 +27,7 @@ def power_rows(claim_ids: list[str]) -> list[dict[str, Any]]:
     """Per claim: its counterfactual, the check's status and margin there, and its status
     on the true world (claims without a case, such as plug-in claims, say so)."""
     known = catalogue()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for claim_id in claim_ids:
         case = known.cases.get(claim_id)
         claim = known.by_id.get(claim_id)
