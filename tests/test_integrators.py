@@ -1,5 +1,6 @@
 """The integrators against ODEs with known solutions, and exact per member in a batch."""
 
+import itertools
 import math
 
 import pytest
@@ -146,3 +147,34 @@ def test_a_member_stops_alone_when_its_hook_says_so():
     assert max(t for member, t in seen if member == 0) == pytest.approx(0.3)
     assert max(t for member, t in seen if member == 1) == pytest.approx(1.0)
     assert result.t[0] < result.t[1] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("method", ["dopri5", "rkc"])
+def test_the_attempt_log_accounts_for_every_step(method):
+    """``attempts`` (diagnostics) holds each attempt's t, h, error norm and acceptance per
+    member: a member's attempts while running are its accepted and rejected steps, the
+    accepted ones have error norm ≤ 1 and tile [0, t_end]; it changes nothing."""
+    rates = torch.stack([decay_rates(1.0, 10.0), decay_rates(3.0, 300.0)])
+    ends = torch.tensor([1.0, 2.5], dtype=torch.float64)
+    _, plain, _ = solve_decay(method, rates, ends, [[1.0], [2.5]])
+    solver = SOLVERS[method](lambda y: -rates * y, rtol=1e-6, atol=1e-9)
+    solver.attempts = []
+    result = solver.solve(torch.ones_like(rates), ends, [[1.0], [2.5]], lambda b, t, y: True)
+    assert (result.accepted, result.rejected) == (plain.accepted, plain.rejected)
+    assert result.rhs_evals == plain.rhs_evals
+    if method == "dopri5":  # at its stability limit on the stiff member: rejections
+        assert result.rejected[1] > 0
+    for b in range(2):
+        rows = [
+            (float(t[b]), float(h[b]), float(e[b]), bool(ok[b])) for t, h, e, ok in solver.attempts
+        ]
+        running = [row for row in rows if row[1] > 0]
+        steps = [row for row in running if row[3]]
+        assert len(steps) == result.accepted[b]
+        assert len(running) - len(steps) == result.rejected[b]
+        assert all(e <= 1 for _, _, e, _ in steps)
+        assert all(e > 1 for _, _, e, ok in running if not ok)
+        assert steps[0][0] == 0.0
+        for (t, h, _, _), (t_next, _, _, _) in itertools.pairwise(steps):
+            assert t_next == pytest.approx(t + h, rel=1e-14)
+        assert steps[-1][0] + steps[-1][1] == pytest.approx(float(ends[b]), rel=1e-14)

@@ -81,7 +81,9 @@ class AdaptiveSolver:
     A method implements ``attempt(y, f, h, running)`` → (y_new, f_new, error, dense),
     adds its right-hand-side calls to ``self.counts`` (per member, running members only)
     and sets ``error_order`` (the step-size update exponent is −1/(error_order + 1)).
-    ``first_step`` and ``max_step`` are numbers or per-member tensors.
+    ``first_step`` and ``max_step`` are numbers or per-member tensors. ``attempts``, when
+    set to a list, receives (t, h, error norm, accepted) per step attempt, each a tensor
+    over the batch (diagnostics: ``benchmarks/compare_torchdiffeq.py --steps``).
     """
 
     error_order = 4
@@ -103,6 +105,7 @@ class AdaptiveSolver:
         self.max_step = max_step
         self.safety, self.min_factor, self.max_factor = safety, min_factor, max_factor
         self.counts = torch.zeros(0, dtype=torch.long)
+        self.attempts: list[tuple[torch.Tensor, ...]] | None = None
 
     def attempt(
         self, y: torch.Tensor, f: torch.Tensor, h: torch.Tensor, running: torch.Tensor
@@ -203,6 +206,8 @@ class AdaptiveSolver:
             err = rms(error, atol + self.rtol * deviation)
             finite = torch.isfinite(y_new).all(-1) & torch.isfinite(err)
             ok = (err <= 1) & finite & running
+            if self.attempts is not None:
+                self.attempts.append((t, h, err, ok))
 
             proposal = self.safety * err.clamp(min=1e-10) ** exponent
             grow = proposal.clamp(max=self.max_factor)
