@@ -124,12 +124,19 @@ class RunConfig:
     task: dict[str, Any] = field(default_factory=dict)
     opt: dict[str, Any] = field(default_factory=dict)
     model: str | None = None  # a plug-in model factory, package.module:factory
+    #: the multi-class loss (grokbench.engine.losses) and the dtype it is computed in
+    loss: str = "ce-accurate"
+    loss_dtype: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["horizon"] = str(self.horizon)
         if data["model"] is None:  # built-in models keep the hashes they always had
             del data["model"]
+        if data["loss"] == "ce-accurate":  # so do runs of the default loss
+            del data["loss"]
+        if data["loss_dtype"] is None:
+            del data["loss_dtype"]
         return data
 
     @classmethod

@@ -47,7 +47,8 @@ def _verdict(claim_id, members, **limits):
 
 
 def test_every_catalogue_claim_has_a_check():
-    assert {f"lyu24/{claim_id}" for claim_id in BY_ID} == set(catalogue().checks)
+    lyu24 = {claim_id for claim_id in catalogue().checks if claim_id.startswith("lyu24/")}
+    assert {f"lyu24/{claim_id}" for claim_id in BY_ID} == lyu24
 
 
 def test_r2_passes_and_a_planted_expectation_fails():

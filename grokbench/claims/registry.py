@@ -33,7 +33,11 @@ from grokbench.spec import (
 ProbesOf = Callable[[dict[str, BaselineResult]], list[ProbeFactory]]
 
 #: The packs that ship with grokbench, by module.
-BUILTIN: tuple[str, ...] = ("grokbench.papers.lyu24.pack",)
+BUILTIN: tuple[str, ...] = (
+    "grokbench.papers.lyu24.pack",
+    "grokbench.papers.prieto25.pack",
+    "grokbench.papers.kumar24.pack",
+)
 ENTRY_POINT_GROUP = "grokbench.packs"
 
 

@@ -36,8 +36,9 @@ class SequentialFallback(UserWarning):
 
 
 def batch_key(config: RunConfig) -> tuple[Any, ...] | None:
-    """Runs with equal keys can share a batch; None for dynamics that are not batched."""
-    if config.dynamics not in BATCHED_DYNAMICS:
+    """Runs with equal keys can share a batch; None for dynamics that are not batched and
+    for a loss other than the default (the batched gradient is the default loss's)."""
+    if config.dynamics not in BATCHED_DYNAMICS or config.loss != "ce-accurate" or config.loss_dtype:
         return None
     task = json.dumps(config.task, sort_keys=True)
     shared: tuple[Any, ...] = (config.experiment, config.model, task, config.dynamics, config.dtype)
@@ -104,6 +105,8 @@ def _faster_together(config: RunConfig) -> bool:
     experiment's depth-2 MLP (modadd), whose gradient ``grokbench.engine.mlp_grad`` writes out
     (2–3× faster than autograd's, same numbers to rounding)."""
     if config.dynamics != "gd" or config.model or config.task.get("depth") != 2:
+        return False
+    if batch_key(config) is None:  # another loss: its gradient is not written out
         return False
     return get_experiment(config.experiment).kind == "multiclass"
 

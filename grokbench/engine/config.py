@@ -18,6 +18,9 @@ from grokbench.spec import SCALES, ConfigError, Experiment, Horizon, RunConfig
 
 DEVICES = ("cpu", "cuda", "mps", "auto")
 DTYPES = ("float64", "float32")
+#: The ``loss`` setting (multi-class tasks; grokbench.engine.losses): the first is the default.
+LOSSES = ("ce-accurate", "ce-torch", "stablemax")
+LOSS_DTYPES = ("float64", "float32", "float16")
 INTEGRATORS = ("auto", *METHODS)
 
 #: The settings every experiment has, with their types; task sizes come from the experiment.
@@ -36,6 +39,8 @@ COMMON_KEYS: dict[str, type] = {
     "atol": float,
     "evals": int,
     "model": str,
+    "loss": str,
+    "loss_dtype": str,
 }
 
 Check = tuple[Callable[[Any], bool], str]
@@ -64,6 +69,11 @@ CHECKS: dict[str, Check] = {
     "gamma": (lambda v: v >= 0, "≥ 0"),
     "sigma": (lambda v: v >= 0, "≥ 0"),
     "labels": (lambda v: v in ("sparse", "dense", "shuffled"), "one of sparse, dense, shuffled"),
+    "loss": (lambda v: v in LOSSES, f"one of {', '.join(LOSSES)}"),
+    "loss_dtype": (lambda v: v in LOSS_DTYPES, f"one of {', '.join(LOSS_DTYPES)}"),
+    "init": (lambda v: v in ("he0", "torch"), "one of he0, torch"),
+    "out_scale": _POSITIVE,
+    "eps": (lambda v: v >= 0, "≥ 0"),
 }
 
 
@@ -71,6 +81,12 @@ def convert(key: str, kind: type, raw: Any) -> Any:
     """Convert a raw value (a string from the command line, or a preset) to ``kind``."""
     if kind is Horizon:
         return raw if isinstance(raw, Horizon) else Horizon.parse(raw)
+    if kind is bool:  # bool("false") is True: read the words
+        words = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+        word = str(raw).strip().lower()
+        if isinstance(raw, bool) or word in words:
+            return bool(raw) if isinstance(raw, bool) else words[word]
+        raise ConfigError(f"{key}: expected true or false, got {raw!r}")
     if kind is int and isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     try:
@@ -138,6 +154,7 @@ def make_config(
     if experiment.name == "matrix-completion" and sizes["n"] > sizes["d"] ** 2:
         raise ConfigError(f"n: must be ≤ d² ({sizes['d'] ** 2}), got {sizes['n']}")
     dynamics = common.get("dynamics", "flow")
+    _check_loss(experiment, common, dynamics)
     from grokbench.engine.dynamics import (  # torch: not at import
         BUILTIN_DYNAMICS,
         resolve_optimizer,
@@ -153,6 +170,18 @@ def make_config(
     if config.horizon.unit != "t" and config.wd <= 0:
         raise ConfigError(f"horizon: {config.horizon} is relative to 1/wd, which needs wd > 0")
     return config
+
+
+def _check_loss(experiment: Experiment, common: dict[str, Any], dynamics: str) -> None:
+    """``loss`` other than the default applies to multi-class tasks; ``logflow`` integrates
+    its own log-loss, so neither ``loss`` nor ``loss_dtype`` can change it."""
+    loss = common.get("loss", LOSSES[0])
+    if loss != LOSSES[0] and experiment.kind != "multiclass":
+        raise ConfigError(
+            f"loss: {loss!r} is for multi-class tasks; {experiment.name} is {experiment.kind}"
+        )
+    if dynamics == "logflow" and (loss != LOSSES[0] or common.get("loss_dtype")):
+        raise ConfigError("loss: logflow integrates its own log-loss; leave loss and loss_dtype")
 
 
 def _literal(raw: Any) -> Any:

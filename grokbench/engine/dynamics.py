@@ -18,6 +18,7 @@ import torch
 
 from grokbench.engine.objective import Objective
 from grokbench.engine.ode import solver_class
+from grokbench.engine.wrappers import ORTHO_PREFIX, orthograd
 from grokbench.infra.imports import resolve, split
 from grokbench.spec import ConfigError, Probe, Record
 
@@ -203,7 +204,13 @@ def gradient_descent(
 def resolve_optimizer(name: str) -> tuple[type[torch.optim.Optimizer], dict[str, Any]]:
     """An optimizer class and default settings from a name (``adamw``) or import path
     (``package.module:Name``, the current directory searched too:
-    ``grokbench.infra.imports.resolve``)."""
+    ``grokbench.infra.imports.resolve``); ``ortho-NAME`` wraps NAME in ⊥Grad
+    (``grokbench.engine.wrappers``)."""
+    if name.startswith(ORTHO_PREFIX):
+        if name[len(ORTHO_PREFIX) :] in BUILTIN_DYNAMICS:
+            raise ConfigError(f"dynamics: {name!r}: ⊥Grad wraps a torch.optim optimizer")
+        base, base_defaults = resolve_optimizer(name[len(ORTHO_PREFIX) :])
+        return orthograd(base), base_defaults
     path, defaults = OPTIMIZERS.get(name, (name, {}))
     if split(path) is None:
         known = ", ".join((*BUILTIN_DYNAMICS, *OPTIMIZERS))
@@ -225,6 +232,7 @@ def optimizer_descent(
     recorder: Recorder,
     progress: Progress | None = None,
     check_every: int = 1000,
+    segments: Sequence[int] | None = None,
 ) -> str:
     """Any torch.optim optimizer on the full-batch objective, with t = Σ (current lr).
 
@@ -237,6 +245,8 @@ def optimizer_descent(
     accepts_wd = "weight_decay" in inspect.signature(cls).parameters
     if accepts_wd:
         settings.setdefault("weight_decay", objective.wd)
+    if segments is not None and "segments" in inspect.signature(cls).parameters:
+        settings["segments"] = list(segments)  # the model's tensors within θ (wrappers)
     try:
         # the stubs give only the base Optimizer(params, defaults); every subclass takes lr
         optimizer = cls([param], lr=lr, **settings)  # type: ignore[call-arg]

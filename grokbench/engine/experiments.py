@@ -34,7 +34,13 @@ def _factorization(
 def _mlp(sizes: dict[str, Any], data: TaskData, generator: torch.Generator) -> HomogeneousModel:
     in_dim = data.x_train.shape[1]
     return models.HomogeneousMLP(
-        in_dim, sizes["width"], data.n_outputs, sizes["depth"], generator=generator
+        in_dim,
+        sizes["width"],
+        data.n_outputs,
+        sizes["depth"],
+        bias=sizes.get("bias", True),
+        generator=generator,
+        init=sizes.get("init", "he0"),
     )
 
 
@@ -64,6 +70,17 @@ def _completion_task(sizes: dict[str, Any], seed: int) -> TaskData:
 
 def _modadd_task(sizes: dict[str, Any], seed: int) -> TaskData:
     return tasks.modular_addition(sizes["p"], sizes["frac"], seed)
+
+
+def _quad_task(sizes: dict[str, Any], seed: int) -> TaskData:
+    return tasks.quad_index(sizes["n"], sizes["d"], sizes["n_test"], seed)
+
+
+def _quadnet(sizes: dict[str, Any], data: TaskData, generator: torch.Generator) -> Any:
+    from grokbench.engine.quadnet import QuadNet  # torch: not at import
+
+    return QuadNet(data.x_train.shape[1], sizes["width"], sizes["out_scale"], sizes["eps"],
+                   generator=generator)  # fmt: skip
 
 
 # Paper-scale horizons end where the paper's figures end (read off their x axes): Fig. 1a
@@ -108,7 +125,9 @@ COMPLETION_SCALES: dict[str, dict[str, Any]] = {
     "paper": dict(d=97, n=470, sigma=0.0, test_set="outside-omega", alpha=10.0, wd=1e-4,
                   lr=0.1, horizon="100/wd", rtol=1e-3, atol=1e-5, evals=4500),
 }
-MODADD_KEYS = {"p": int, "frac": float, "width": int, "depth": int}
+# bias (first layer only) and init ("he0": He with a zero last layer; "torch": nn.Linear's
+# default, prieto25's model) are options, left out of the presets so their hashes stay
+MODADD_KEYS = {"p": int, "frac": float, "width": int, "depth": int, "bias": bool, "init": str}
 MODADD_SCALES: dict[str, dict[str, Any]] = {
     "smoke": dict(p=11, frac=0.5, width=64, depth=2, alpha=10.0, wd=0.01, lr=1.0,
                   dynamics="gd", horizon="6/wd", evals=100),
@@ -135,6 +154,20 @@ SPARSE_NOWD_SCALES = {
     scale: {**preset, "wd": 0.0, "dynamics": "logflow", "horizon": horizon, "rtol": 1e-3}
     for (scale, preset), horizon in zip(SPARSE_SCALES.items(), ("1e4", "3e4", "3e4"), strict=True)
 }
+# kumar24 (Fig. 1): f = out_scale·mean φ(w_i·x) − f(W₀; x), φ(h) = h + (ε/2)h², full-batch GD
+# with lr = c·N/out_scale² (so τ = c·steps = t·out_scale²/N is the paper's clock), λ = 0.
+# paper: Fig. 1 (D 100, P 550, N 500, ε 0.02, out_scale 1, c = 1, 1e5 steps: t = 5e7);
+# ci: the measured proxy (D 50, P 275, N 100, ε 0.05, c = 4, τ = 64 000); smoke: seconds
+# (c = 2: smaller nets are stiffer).
+QUAD_KEYS = {"n": int, "d": int, "n_test": int, "width": int, "eps": float, "out_scale": float}
+QUAD_SCALES: dict[str, dict[str, Any]] = {
+    "smoke": dict(n=55, d=10, n_test=200, width=20, eps=0.05, out_scale=0.5, alpha=1.0,
+                  wd=0.0, dynamics="gd", lr=160.0, horizon="1.6e5", evals=60),
+    "ci": dict(n=275, d=50, n_test=1000, width=100, eps=0.05, out_scale=0.5, alpha=1.0,
+               wd=0.0, dynamics="gd", lr=1600.0, horizon="2.56e7", evals=180),
+    "paper": dict(n=550, d=100, n_test=1000, width=500, eps=0.02, out_scale=1.0, alpha=1.0,
+                  wd=0.0, dynamics="gd", lr=500.0, horizon="5e7", evals=400),
+}
 EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
     Experiment("sparse-cls", "sparse classification with a diagonal net: grokking (Fig. 1a)",
                "binary", SPARSE_KEYS, SPARSE_SCALES, _sparse_task(), _diagonal),
@@ -152,6 +185,8 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
                "multiclass", MODADD_KEYS, MODADD_NOWD_SCALES, _modadd_task, _mlp),
     Experiment("sparse-cls-nowd", "sparse-cls without weight decay, normalised flow in log time",
                "binary", SPARSE_KEYS, SPARSE_NOWD_SCALES, _sparse_task(), _diagonal),
+    Experiment("quad-index", "single-index quadratic target, centred lazy/rich net (kumar24)",
+               "regression", QUAD_KEYS, QUAD_SCALES, _quad_task, _quadnet),
 ]}
 # fmt: on
 

@@ -104,7 +104,9 @@ class HomogeneousMLP(HomogeneousModel):
     """f = W_L ReLU(… ReLU(W_1 x + b_1)); bias only in the first layer, so degree = depth.
 
     θ̄ is He (Kaiming normal, std √(2/fan_in)) for every weight but the last, which is zero
-    so that f(θ̄) = 0; the first-layer bias starts at zero.
+    so that f(θ̄) = 0; the first-layer bias starts at zero. ``init="torch"`` draws θ̄ as
+    ``nn.Linear`` does by default instead, U(±1/√fan_in) for every weight and the bias
+    (prieto25's model); then f(θ̄) ≠ 0.
     """
 
     def __init__(
@@ -116,10 +118,13 @@ class HomogeneousMLP(HomogeneousModel):
         bias: bool = True,
         alpha: float = 1.0,
         generator: torch.Generator | None = None,
+        init: str = "he0",
     ) -> None:
         super().__init__()
         if depth < 2:
             raise ValueError(f"depth must be at least 2, got {depth}")
+        if init not in ("he0", "torch"):
+            raise ValueError(f"init must be he0 or torch, got {init!r}")
         self.degree = depth
         dims = [in_dim] + [width] * (depth - 1) + [out_dim]
         self.layers = nn.ModuleList(
@@ -130,14 +135,21 @@ class HomogeneousMLP(HomogeneousModel):
         for i, layer in enumerate(self.layers):
             fan_in = dims[i]
             shape = (dims[i + 1], fan_in)
-            if i == depth - 1:
+            bound = 1.0 / math.sqrt(fan_in)  # nn.Linear's default: kaiming_uniform(a=√5)
+            if init == "torch":
+                weight = _uniform(shape, bound, generator)
+            elif i == depth - 1:
                 weight = torch.zeros(shape, dtype=torch.float64)
             else:
                 normal = torch.randn(shape, generator=generator, dtype=torch.float64)
                 weight = normal * math.sqrt(2.0 / fan_in)
             reference[f"layers.{i}.weight"] = weight
             if layer.bias is not None:
-                reference[f"layers.{i}.bias"] = torch.zeros(dims[i + 1], dtype=torch.float64)
+                reference[f"layers.{i}.bias"] = (
+                    _uniform((dims[i + 1],), bound, generator)
+                    if init == "torch"
+                    else torch.zeros(dims[i + 1], dtype=torch.float64)
+                )
         self._set_reference(reference, alpha)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -145,3 +157,11 @@ class HomogeneousMLP(HomogeneousModel):
         for layer in self.layers[:-1]:
             hidden = torch.relu(layer(hidden))
         return self.layers[-1](hidden)
+
+
+def _uniform(
+    shape: tuple[int, ...], bound: float, generator: torch.Generator | None
+) -> torch.Tensor:
+    """U(−bound, bound) in float64 from ``generator``."""
+    draw = torch.rand(shape, generator=generator, dtype=torch.float64)
+    return draw.mul_(2 * bound).sub_(bound)

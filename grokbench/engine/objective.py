@@ -12,6 +12,7 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
+from grokbench.engine.losses import DEFAULT_LOSS, MULTICLASS
 from grokbench.spec import TaskData, TaskKind
 
 ModelFunction = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
@@ -31,17 +32,34 @@ def cross_entropy_small(logits: torch.Tensor, labels: torch.Tensor) -> torch.Ten
     return torch.where(confident, small, large)
 
 
-def per_example_loss(kind: TaskKind, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+def per_example_loss(
+    kind: TaskKind,
+    out: torch.Tensor,
+    y: torch.Tensor,
+    loss: str = DEFAULT_LOSS,
+    dtype: torch.dtype | None = None,
+) -> torch.Tensor:
+    """ℓ(f_i, y_i) per example; ``loss`` picks the multi-class loss
+    (``grokbench.engine.losses``), ``dtype`` the precision it is computed in."""
+    if dtype is not None and dtype != out.dtype:
+        out = out.to(dtype)
+        y = y.to(dtype) if y.is_floating_point() else y
     if kind == "binary":
         return F.softplus(-y * out)
     if kind == "multiclass":
-        return cross_entropy_small(out, y)
+        return cross_entropy_small(out, y) if loss == DEFAULT_LOSS else MULTICLASS[loss](out, y)
     return (out - y) ** 2
 
 
-def data_loss(kind: TaskKind, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+def data_loss(
+    kind: TaskKind,
+    out: torch.Tensor,
+    y: torch.Tensor,
+    loss: str = DEFAULT_LOSS,
+    dtype: torch.dtype | None = None,
+) -> torch.Tensor:
     """The mean loss over examples."""
-    return per_example_loss(kind, out, y).mean()
+    return per_example_loss(kind, out, y, loss, dtype).mean()
 
 
 def accuracy(kind: TaskKind, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -65,14 +83,27 @@ def margins(kind: TaskKind, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 class Objective:
     """L_λ for one task and model function, with a counter of gradient evaluations."""
 
-    def __init__(self, function: ModelFunction, data: TaskData, wd: float) -> None:
+    def __init__(
+        self,
+        function: ModelFunction,
+        data: TaskData,
+        wd: float,
+        loss: str = DEFAULT_LOSS,
+        loss_dtype: torch.dtype | None = None,
+    ) -> None:
         self.function = function
         self.data = data
         self.wd = wd
+        self.loss = loss  # the multi-class loss and its precision (grokbench.engine.losses)
+        self.loss_dtype = loss_dtype
         self.grad_evals = 0
 
+    def per_example(self, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """This objective's loss ℓ(f_i, y_i) per example."""
+        return per_example_loss(self.data.kind, out, y, self.loss, self.loss_dtype)
+
     def train_loss(self, theta: torch.Tensor) -> torch.Tensor:
-        return data_loss(self.data.kind, self.function(theta, self.data.x_train), self.data.y_train)
+        return self.per_example(self.function(theta, self.data.x_train), self.data.y_train).mean()
 
     def value(self, theta: torch.Tensor, include_wd: bool = True) -> torch.Tensor:
         loss = self.train_loss(theta)
@@ -100,7 +131,7 @@ class Objective:
             ("test", data.x_test, data.y_test),
         ):
             out = self.function(theta, x)
-            losses = per_example_loss(kind, out, y)
+            losses = self.per_example(out, y)
             result[f"{split}_loss"] = float(losses.mean())
             if kind == "regression":
                 result[f"{split}_mse"] = float(losses.mean())

@@ -12,6 +12,7 @@ import torch
 from grokbench.engine import dynamics, logtime
 from grokbench.engine import model_plugins as plugins
 from grokbench.engine.experiments import get_experiment
+from grokbench.engine.losses import LOSS_DTYPES
 from grokbench.engine.measure import transition
 from grokbench.engine.models import HomogeneousModel
 from grokbench.engine.objective import Objective
@@ -69,7 +70,7 @@ def run(
     stops the run; the records so far are kept and the trace says ``interrupted``.
     """
     prepared = prepare(config)
-    objective = Objective(prepared.flat.function, prepared.data, config.wd)
+    objective = objective_of(prepared)
     if config.model:  # a plug-in model may lack what a probe reads: record without it
         built = plugins.guard_probes(probes, prepared)
     else:
@@ -87,6 +88,13 @@ def run(
     if config.dynamics == "logflow":  # Record.t is τ there; the transition in ln t
         trace.summary.update(logtime.summary(trace))
     return trace
+
+
+def objective_of(prepared: Prepared) -> Objective:
+    """The run's objective: its data, weight decay, loss and the loss's dtype."""
+    config = prepared.config
+    loss_dtype = LOSS_DTYPES[config.loss_dtype] if config.loss_dtype else None
+    return Objective(prepared.flat.function, prepared.data, config.wd, config.loss, loss_dtype)
 
 
 def run_times(prepared: Prepared, objective: Objective) -> torch.Tensor:
@@ -171,6 +179,7 @@ def _dispatch(
         times,
         recorder,
         progress=progress,
+        segments=prepared.flat.sizes,
     )
 
 

@@ -131,3 +131,14 @@ def modular_addition(p: int, frac: float, seed: int) -> TaskData:
     n_train = round(frac * p * p)
     train, test = order[:n_train], order[n_train:]
     return TaskData("multiclass", x[train], y[train], x[test], y[test], n_outputs=p)
+
+
+def quad_index(n: int, d: int, n_test: int, seed: int) -> TaskData:
+    """Single-index quadratic regression y = (β·x)²/2 with x ~ N(0, I/d), β ~ N(0, I_d)
+    (kumar24, Fig. 1; E[y] = ‖β‖²/(2d) ≈ ½). ``truth`` holds β."""
+    generator = _generator(seed)
+    beta = torch.randn(d, generator=generator, dtype=torch.float64)
+    x_train = torch.randn(n, d, generator=generator, dtype=torch.float64) / d**0.5
+    x_test = torch.randn(n_test, d, generator=generator, dtype=torch.float64) / d**0.5
+    y_train, y_test = (x_train @ beta) ** 2 / 2, (x_test @ beta) ** 2 / 2
+    return TaskData("regression", x_train, y_train, x_test, y_test, truth={"beta": beta})
