@@ -7,6 +7,7 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 READY_TIMEOUT_S = 120
@@ -41,9 +42,17 @@ def test_ctrl_c_during_run_keeps_the_records_so_far(tmp_path):
     try:
         before = _read_until(controller, b"elapsed", READY_TIMEOUT_S)
         assert b"elapsed" in before, before.decode(errors="replace")
+        # keep draining the terminal: a full pty buffer would block the child's progress
+        # and interrupt messages on stderr while we wait on its stdout (a deadlock)
+        rest: list[bytes] = []
+        drain = threading.Thread(
+            target=lambda: rest.append(_read_until(controller, b"\0never", 150))
+        )
+        drain.start()
         process.send_signal(signal.SIGINT)
         stdout, _ = process.communicate(timeout=120)
-        stderr = (before + _read_until(controller, b"\0never", 5)).decode(errors="replace")
+        drain.join(timeout=10)
+        stderr = (before + b"".join(rest)).decode(errors="replace")
     finally:
         process.kill()
         os.close(controller)
