@@ -37,7 +37,12 @@ def test_ctrl_c_during_run_keeps_the_records_so_far(tmp_path):
     # stderr on a pseudo-terminal: the progress bar drawing is the signal that the run is
     # inside its training loop (past the imports and the data), on a slow machine or fast
     controller, terminal = pty.openpty()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=terminal, text=True)
+    # the child takes Ctrl-C as a user's shell would give it, whatever disposition of SIGINT
+    # an earlier test left in this process (ignored signals are inherited through exec)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=terminal, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
     os.close(terminal)
     try:
         before = _read_until(controller, b"elapsed", READY_TIMEOUT_S)
