@@ -87,3 +87,19 @@ def test_parquet_without_pyarrow_names_it(tmp_path: Path, capsys: Any) -> None:
 def test_flatten_keeps_leaf_names_unless_they_collide() -> None:
     flat = flatten({"seed": 1, "task": {"n": 8, "lr": 0.1}, "opt": {"lr": 0.2, "b": [1, 2]}})
     assert flat == {"seed": 1, "n": 8, "task.lr": 0.1, "opt.lr": 0.2, "b": "[1, 2]"}
+
+
+def test_parquet_tables_read_back_with_pandas(tmp_path: Path) -> None:
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    hashes = small_store(tmp_path / "s.sqlite")
+    out = tmp_path / "export"
+    args = ["export", "--store", str(tmp_path / "s.sqlite"), "--out", str(out)]
+    assert main([*args, "--format", "parquet"]) == 0
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert list(runs["hash"]) == hashes and list(runs["seed"]) == [0, 1, 2]
+    records = pd.read_parquet(out / "records.parquet")
+    assert len(records) == 3 * 4 and records["probe.cos"].iloc[3] == pytest.approx(0.3)
+    verdicts = pd.read_parquet(out / "verdicts.parquet")
+    assert sorted(zip(verdicts["label"], verdicts["id"], verdicts["status"], strict=True)) == [
+        ("adamw", "K2", "pass"), ("gd", "K2", "pass"), ("gd", "T1", "fail")]  # fmt: skip
