@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from grokbench.claims.registry import run_sets
 from grokbench.engine.batch_run import BATCHED_DYNAMICS, run_batch
 from grokbench.engine.config import make_config
+from grokbench.engine.late_kkt import finish_probes
 from grokbench.infra import progress
 from grokbench.spec import (
     BaselineResult,
@@ -83,14 +84,19 @@ def compute_traces(
         baselines = [fit_baselines(c, run_set.baselines) for c in configs]
     fitted = {c.key(): b for c, b in zip(configs, baselines, strict=True)}
 
+    built: dict[str, list[Probe]] = {}  # the last built per member: its run's probes
+
     def member_probes(prepared: Prepared) -> Probe:
         probes = [f(prepared) for f in run_set.probes(fitted[prepared.config.key()])]
+        built[prepared.config.key()] = probes
         return lambda theta: {k: v for probe in probes for k, v in probe(theta).items()}
 
     start = time.perf_counter()
     traces = run_batch(configs, probes=[member_probes], warn=False)
     if any(trace.status == "interrupted" for trace in traces):
         raise KeyboardInterrupt
+    for config, trace in zip(configs, traces, strict=True):  # probes that defer (late_kkt)
+        finish_probes(built.get(config.key(), []), trace.records)
     seconds = time.perf_counter() - start
     for config, trace in zip(configs, traces, strict=True):
         log(f"  {run_set.name}: {_describe(config)} -> {trace.status}")

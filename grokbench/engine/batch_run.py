@@ -22,6 +22,7 @@ from grokbench.engine import runner
 from grokbench.engine.batched import BatchedObjective
 from grokbench.engine.dynamics import Recorder, due
 from grokbench.engine.experiments import get_experiment
+from grokbench.engine.memory_split import split_by_seed
 from grokbench.engine.objective import Objective
 from grokbench.engine.ode import solver_class
 from grokbench.engine.ode.driver import EvalBatch
@@ -69,13 +70,13 @@ def run_batch(
     probe factories, applied to each run; ``warn=False`` leaves out the
     ``SequentialFallback`` warning (for callers that expect runs which do not batch).
     """
-    batches = plan(configs)
-    alone = [configs[b[0]].dynamics for b in batches if batch_key(configs[b[0]]) is None]
-    if warn and len(configs) > 1 and len(batches) > 1:
+    planned = plan(configs)
+    alone = [configs[b[0]].dynamics for b in planned if batch_key(configs[b[0]]) is None]
+    if warn and len(configs) > 1 and len(planned) > 1:
         why = f"; dynamics {', '.join(sorted(set(alone)))} run one by one" if alone else ""
         warnings.warn(
             SequentialFallback(
-                f"run_batch: {len(configs)} runs in {len(batches)} batches (runs differ in "
+                f"run_batch: {len(configs)} runs in {len(planned)} batches (runs differ in "
                 f"more than alpha, init_norm, wd, seed and lr{why})"
             ),
             stacklevel=2,
@@ -88,9 +89,14 @@ def run_batch(
             return None
         return lambda fraction: progress((done + share * fraction) / len(configs))
 
-    for batch in batches:
+    # a batch whose seeds' datasets would not fit in memory together: one seed at a time,
+    # each part still on the batched path (one test-set product per step, not per record)
+    batches = [
+        (part, len(batch) > 1) for batch in planned for part in split_by_seed(configs, batch)
+    ]
+    for batch, together in batches:
         members = [configs[i] for i in batch]
-        if len(members) == 1 and not _faster_together(members[0]):
+        if len(members) == 1 and not together and not _faster_together(members[0]):
             results = [runner.run(members[0], report(1.0), probes)]
         else:
             results = _run_together(members, report(float(len(members))), probes)

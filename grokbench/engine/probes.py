@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from threadpoolctl import threadpool_limits
 
+from grokbench.engine.gram import weighted_gram
 from grokbench.engine.models import DiagonalNet, MatrixFactorization
 from grokbench.spec import Prepared, Probe, ProbeFactory
 
@@ -187,12 +188,7 @@ def _diagonal_gram(
     params = prepared.flat.unflatten(theta)
     depth = prepared.model.degree
     scale = params["u"] ** (2 * depth - 2) + params["v"] ** (2 * depth - 2)
-    x = prepared.data.x_train[rows]
-    gram = torch.zeros(len(rows), len(rows), dtype=theta.dtype, device=theta.device)
-    for start in range(0, x.shape[1], block):
-        part = x[:, start : start + block]
-        gram += (part * scale[start : start + block]) @ part.T
-    return gram * depth**2
+    return weighted_gram(prepared.data.x_train, rows, scale, block) * depth**2
 
 
 def _factorization_gram(

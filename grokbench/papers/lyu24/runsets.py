@@ -11,6 +11,7 @@ from collections.abc import Callable
 from grokbench.baselines.sample_complexity import plot_sample_complexity, sample_rows
 from grokbench.engine import probes as P
 from grokbench.engine.config import make_config
+from grokbench.engine.late_kkt import late_kkt_probe
 from grokbench.papers.lyu24.catalogue import BY_ID
 from grokbench.spec import BaselineResult, Overrides, ProbeFactory, RunSet
 
@@ -117,8 +118,13 @@ def _sparse_probes(baselines: dict[str, BaselineResult]) -> list[ProbeFactory]:
 
 
 def _alpha_sweep_probes(baselines: dict[str, BaselineResult]) -> list[ProbeFactory]:
-    """cos(w, w₂*) for K6 and the KKT residual for R7."""
-    return [P.weight_cosines({"l2_max_margin": baselines["l2_max_margin"].coef}), P.kkt_probe()]
+    """cos(w, w₂*) for K6 and the KKT residual for R7, computed from the end of each run
+    back to the last time it is at or above R7's limit (what R7 reads)."""
+    until = BY_ID["R7"].limits["residual_max"]
+    return [
+        P.weight_cosines({"l2_max_margin": baselines["l2_max_margin"].coef}),
+        late_kkt_probe(until),
+    ]
 
 
 def _misgrok_probes(baselines: dict[str, BaselineResult]) -> list[ProbeFactory]:
