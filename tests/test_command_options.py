@@ -55,3 +55,20 @@ def test_every_command_writes_its_output_with_out(tmp_path) -> None:
         args = parser.parse_args([*argv, "--out", str(tmp_path / "x")])
         assert getattr(args, dest) == str(tmp_path / "x"), argv
     assert parser.parse_args(["claims", "--json", "v.json"]).json == "v.json"
+
+
+def test_claims_threads_applies_to_runs_in_this_process(monkeypatch) -> None:
+    """Without an executor or store every run is in this process: --threads sets torch's."""
+    import torch
+
+    from grokbench.commands.claims import _stored_runs
+
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    before = torch.get_num_threads()
+    target = 1 if before != 1 else 2
+    args = argparse.Namespace(executor=None, store=None, fresh=False, threads=target, workers=None)
+    try:
+        with _stored_runs(args) as compute:
+            assert compute is None and torch.get_num_threads() == target
+    finally:
+        torch.set_num_threads(before)

@@ -127,12 +127,16 @@ def _environment(evaluation: Evaluation) -> dict[str, Any]:
 def _stored_runs(args: argparse.Namespace) -> Iterator[StoredRuns | None]:
     """Runs through the store (``--store``, ``$GROKBENCH_STORE``) and ``--executor``, when
     either is given; None (every run in this process, nothing stored) otherwise."""
+    check_counts(args, ("workers", "threads"))
     if not (args.executor or args.store or os.environ.get(ENV_VAR)):
         if args.fresh:
             raise ConfigError("--fresh: only with --store or --executor (nothing is reused here)")
+        if args.threads is not None:  # every run in this process: its torch threads
+            import torch
+
+            torch.set_num_threads(args.threads)
         yield None
         return
-    check_counts(args, ("workers", "threads"))
     from grokbench.claims.stored_runs import StoredRuns
     from grokbench.scaleout.executors import backend
 

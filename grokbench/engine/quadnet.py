@@ -19,6 +19,8 @@ class QuadNet(HomogeneousModel):
     """f(W; x) = out_scale·mean_i φ(w_i·x) − f(W_init; x), φ(h) = h + (ε/2)h²; θ̄ = W₀."""
 
     degree = 2  # nominal: φ mixes degrees 1 and 2 (only the flow integrator reads it)
+    W: torch.nn.Parameter
+    W_init: torch.Tensor  # a buffer: typed here, nn.Module's __getattr__ is not
 
     def __init__(
         self,
