@@ -127,10 +127,19 @@ class RunConfig:
     #: the multi-class loss (grokbench.engine.losses) and the dtype it is computed in
     loss: str = "ce-accurate"
     loss_dtype: str | None = None
+    #: step dynamics only (grokbench.engine.minibatch): minibatch size (0: full batch, -1:
+    #: min(512, ⌈n/2⌉) as Power et al.), linear lr warm-up in updates, and the test accuracy
+    #: at which a run stops (0: never)
+    batch: int = 0
+    warmup: int = 0
+    stop_at: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["horizon"] = str(self.horizon)
+        for key in ("batch", "warmup", "stop_at"):  # off by default: hashes stay
+            if not data[key]:
+                del data[key]
         if data["model"] is None:  # built-in models keep the hashes they always had
             del data["model"]
         if data["loss"] == "ce-accurate":  # so do runs of the default loss

@@ -37,6 +37,10 @@ BUILTIN: tuple[str, ...] = (
     "grokbench.papers.lyu24.pack",
     "grokbench.papers.prieto25.pack",
     "grokbench.papers.kumar24.pack",
+    "grokbench.papers.power22.pack",
+    "grokbench.papers.levi24.pack",
+    "grokbench.papers.nanda23.pack",
+    "grokbench.papers.gromov23.pack",
 )
 ENTRY_POINT_GROUP = "grokbench.packs"
 

@@ -41,6 +41,8 @@ def batch_key(config: RunConfig) -> tuple[Any, ...] | None:
     for a loss other than the default (the batched gradient is the default loss's)."""
     if config.dynamics not in BATCHED_DYNAMICS or config.loss != "ce-accurate" or config.loss_dtype:
         return None
+    if config.batch or config.warmup or config.stop_at:  # minibatch.py: one by one
+        return None
     task = json.dumps(config.task, sort_keys=True)
     shared: tuple[Any, ...] = (config.experiment, config.model, task, config.dynamics, config.dtype)
     if config.dynamics == "flow":

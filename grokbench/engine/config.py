@@ -12,14 +12,16 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from grokbench.engine.binop_presets import CHECKS as BINOP_CHECKS
 from grokbench.engine.experiments import get_experiment
+from grokbench.engine.linear_presets import CHECKS as LINEAR_CHECKS
 from grokbench.engine.ode import METHODS
 from grokbench.spec import SCALES, ConfigError, Experiment, Horizon, RunConfig
 
 DEVICES = ("cpu", "cuda", "mps", "auto")
 DTYPES = ("float64", "float32")
 #: The ``loss`` setting (multi-class tasks; grokbench.engine.losses): the first is the default.
-LOSSES = ("ce-accurate", "ce-torch", "stablemax")
+LOSSES = ("ce-accurate", "ce-torch", "stablemax", "mse")
 LOSS_DTYPES = ("float64", "float32", "float16")
 INTEGRATORS = ("auto", *METHODS)
 
@@ -41,6 +43,9 @@ COMMON_KEYS: dict[str, type] = {
     "model": str,
     "loss": str,
     "loss_dtype": str,
+    "batch": int,
+    "warmup": int,
+    "stop_at": float,
 }
 
 Check = tuple[Callable[[Any], bool], str]
@@ -74,6 +79,11 @@ CHECKS: dict[str, Check] = {
     "init": (lambda v: v in ("he0", "torch"), "one of he0, torch"),
     "out_scale": _POSITIVE,
     "eps": (lambda v: v >= 0, "≥ 0"),
+    "batch": (lambda v: v >= -1, "≥ -1 (0: full batch, -1: min(512, ⌈n/2⌉))"),
+    "warmup": (lambda v: v >= 0, "≥ 0"),
+    "stop_at": (lambda v: 0 <= v <= 1, "in [0, 1] (0: never)"),
+    **BINOP_CHECKS,
+    **LINEAR_CHECKS,
 }
 
 
@@ -155,6 +165,7 @@ def make_config(
         raise ConfigError(f"n: must be ≤ d² ({sizes['d'] ** 2}), got {sizes['n']}")
     dynamics = common.get("dynamics", "flow")
     _check_loss(experiment, common, dynamics)
+    _check_steps(common, dynamics)
     from grokbench.engine.dynamics import (  # torch: not at import
         BUILTIN_DYNAMICS,
         resolve_optimizer,
@@ -182,6 +193,16 @@ def _check_loss(experiment: Experiment, common: dict[str, Any], dynamics: str) -
         )
     if dynamics == "logflow" and (loss != LOSSES[0] or common.get("loss_dtype")):
         raise ConfigError("loss: logflow integrates its own log-loss; leave loss and loss_dtype")
+
+
+def _check_steps(common: dict[str, Any], dynamics: str) -> None:
+    """``batch``, ``stop_at`` need a step method (gd or an optimizer), ``warmup`` an
+    optimizer (grokbench.engine.minibatch)."""
+    for key in ("batch", "stop_at", "warmup"):
+        if common.get(key) and dynamics in ("flow", "logflow", "ngd"):
+            raise ConfigError(f"{key}: needs gd or an optimizer dynamics, got {dynamics!r}")
+    if common.get("warmup") and dynamics == "gd":
+        raise ConfigError("warmup: needs an optimizer dynamics (adamw, power-adamw, ...)")
 
 
 def _literal(raw: Any) -> Any:

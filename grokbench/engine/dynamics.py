@@ -16,6 +16,7 @@ from typing import Any
 
 import torch
 
+from grokbench.engine.minibatch import warmup_factor
 from grokbench.engine.objective import Objective
 from grokbench.engine.ode import solver_class
 from grokbench.engine.wrappers import ORTHO_PREFIX, orthograd
@@ -34,6 +35,7 @@ OPTIMIZERS: dict[str, tuple[str, dict[str, Any]]] = {
     "adamw": ("torch.optim:AdamW", {}),
     "rmsprop": ("torch.optim:RMSprop", {}),
     "adagrad": ("torch.optim:Adagrad", {}),
+    "power-adamw": ("grokbench.engine.power_adamw:PowerAdamW", {}),
 }
 BUILTIN_DYNAMICS = ("flow", "gd", "ngd", "logflow")  # logflow: grokbench.engine.logtime
 
@@ -55,6 +57,9 @@ class Recorder:
         self.diverged_at: float | None = None
         self.reason = ""
         self.step = 0
+        #: stop once the test accuracy reaches this (0: never); ``reached`` says it did
+        self.stop_at = 0.0
+        self.reached = False
         self._start = time.perf_counter()
         self._limit = math.inf
 
@@ -90,6 +95,9 @@ class Recorder:
                 **metrics,
             )
         )
+        accuracy = metrics.get("test_acc")
+        if self.stop_at and accuracy is not None and accuracy >= self.stop_at:
+            self.reached = True
         return True
 
 
@@ -161,6 +169,8 @@ def descend(
             if not recorder(t, theta):
                 return "diverged"
             next_eval += 1
+        if recorder.reached:
+            return "target"
         if next_eval >= len(times) or t >= t_end:
             return "horizon"
         t += advance()
@@ -233,8 +243,11 @@ def optimizer_descent(
     progress: Progress | None = None,
     check_every: int = 1000,
     segments: Sequence[int] | None = None,
+    warmup: int = 0,
 ) -> str:
-    """Any torch.optim optimizer on the full-batch objective, with t = Σ (current lr).
+    """Any torch.optim optimizer on the objective's step loss (full batch, or minibatches:
+    ``Objective.batches``), with t = Σ (current lr); ``warmup`` ramps the lr linearly over
+    that many updates (``grokbench.engine.minibatch.warmup_factor``).
 
     λ goes to the optimizer's own ``weight_decay`` when it has one (coupled L2 for SGD and
     Adam, decoupled for AdamW, each optimizer's own semantics); otherwise into the loss.
@@ -253,7 +266,14 @@ def optimizer_descent(
     except (TypeError, ValueError) as error:
         raise ConfigError(f"opt: {name} rejected its settings ({error})") from None
 
+    updates = 0
+
     def advance() -> float:
+        nonlocal updates
+        if warmup:
+            for group in optimizer.param_groups:
+                group["lr"] = lr * warmup_factor(updates, warmup)
+        updates += 1
         optimizer.zero_grad(set_to_none=True)
         with torch.enable_grad():
             loss = objective.value(param, include_wd=not accepts_wd)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from grokbench.engine import binop_presets as binop
+from grokbench.engine import linear_presets as linear
+from grokbench.engine import quad_presets as quad
 from grokbench.infra.lazy import LazyModule
 from grokbench.spec import ConfigError, Experiment, TaskData
 
@@ -81,6 +84,13 @@ def _quadnet(sizes: dict[str, Any], data: TaskData, generator: torch.Generator) 
 
     return QuadNet(data.x_train.shape[1], sizes["width"], sizes["out_scale"], sizes["eps"],
                    generator=generator)  # fmt: skip
+
+
+def _embed_mlp(sizes: dict[str, Any], data: TaskData, generator: torch.Generator) -> Any:
+    from grokbench.engine.embed_mlp import EmbedMLP  # torch: not at import
+
+    return EmbedMLP(sizes["p"], sizes["width"], sizes["d"], data.n_outputs,
+                    bias=sizes.get("bias", True), generator=generator)  # fmt: skip
 
 
 # Paper-scale horizons end where the paper's figures end (read off their x axes): Fig. 1a
@@ -168,6 +178,21 @@ QUAD_SCALES: dict[str, dict[str, Any]] = {
     "paper": dict(n=550, d=100, n_test=1000, width=500, eps=0.02, out_scale=1.0, alpha=1.0,
                   wd=0.0, dynamics="gd", lr=500.0, horizon="5e7", evals=400),
 }
+# nanda23's proxy (docs/papers/nanda23.md, §2): the modadd MLP behind a shared embedding
+# (d) and an unembedding, AdamW(0.9, 0.98) with decoupled λ = 1 as in the authors' Trainer,
+# α = 1 (their randn/√d_model init). ci: the prototype's p = 31, 60% train, 3000 steps of lr
+# 3e-3 (t = Σ lr = 9); paper: the authors' p = 113, 30% train, d_model 128, d_mlp 512, lr
+# 1e-3, 40 000 steps (the 1-layer transformer itself is not built).
+EMBED_KEYS = {"p": int, "frac": float, "width": int, "d": int, "bias": bool}
+_NANDA_ADAMW = {"alpha": 1.0, "dynamics": "adamw", "wd": 1.0, "opt.betas": (0.9, 0.98)}
+EMBED_SCALES: dict[str, dict[str, Any]] = {
+    "smoke": dict(p=11, frac=0.6, width=64, d=16, bias=True, **_NANDA_ADAMW, lr=3e-3,
+                  horizon="1.2", evals=60),
+    "ci": dict(p=31, frac=0.6, width=256, d=32, bias=True, **_NANDA_ADAMW, lr=3e-3,
+               horizon="9", evals=250),
+    "paper": dict(p=113, frac=0.3, width=512, d=128, bias=True, **_NANDA_ADAMW, lr=1e-3,
+                  horizon="40", evals=400),
+}
 EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
     Experiment("sparse-cls", "sparse classification with a diagonal net: grokking (Fig. 1a)",
                "binary", SPARSE_KEYS, SPARSE_SCALES, _sparse_task(), _diagonal),
@@ -187,6 +212,14 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
                "binary", SPARSE_KEYS, SPARSE_NOWD_SCALES, _sparse_task(), _diagonal),
     Experiment("quad-index", "single-index quadratic target, centred lazy/rich net (kumar24)",
                "regression", QUAD_KEYS, QUAD_SCALES, _quad_task, _quadnet),
+    Experiment("modadd-embed", "modular addition, shared embedding + ReLU MLP, AdamW (nanda23)",
+               "multiclass", EMBED_KEYS, EMBED_SCALES, _modadd_task, _embed_mlp),
+    Experiment("binop", "binary-operation tables, embedding MLP, the authors' AdamW (power22)",
+               "multiclass", binop.KEYS, binop.SCALES, binop.build_task, binop.build_model),
+    Experiment("linear-teacher", "linear teacher–student, GD on MSE, threshold accuracy (levi24)",
+               "regression", linear.KEYS, linear.SCALES, linear.build_task, linear.build_model),
+    Experiment("modadd-quad", "modular addition, quadratic-activation MLP, MSE, Adam (gromov23)",
+               "multiclass", quad.KEYS, quad.SCALES, quad.build_task, quad.build_model),
 ]}
 # fmt: on
 

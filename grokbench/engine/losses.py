@@ -15,6 +15,9 @@ margin and reaches absorption at margins near 1/u instead of ln(1/u).
 Each is computed on the logits cast to ``dtype`` (the ``loss_dtype`` setting; the run's
 dtype by default), so a float32 model can have its loss in float64, as the paper's
 ``--softmax_precision`` does. The gradient flows back into the model's dtype.
+
+``mse`` is the mean squared error against one-hot targets, mean_j (z_j − δ_{j,y})² per
+example (gromov23: Gromov trains with MSE on one-hot labels).
 """
 
 from __future__ import annotations
@@ -57,7 +60,14 @@ def stablemax_cross_entropy(logits: torch.Tensor, labels: torch.Tensor) -> torch
     return -log_stablemax(logits).gather(-1, labels.unsqueeze(-1)).squeeze(-1)
 
 
-MULTICLASS = {"ce-torch": ce_torch, "stablemax": stablemax_cross_entropy}
+def mse_onehot(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Per-example mean_j (z_j − δ_{j,y})²: MSE on one-hot targets (gromov23; torch's
+    ``MSELoss`` over the batch)."""
+    target = F.one_hot(labels.long(), logits.shape[-1]).to(logits.dtype)
+    return (logits - target).square().mean(-1)
+
+
+MULTICLASS = {"ce-torch": ce_torch, "stablemax": stablemax_cross_entropy, "mse": mse_onehot}
 
 
 def collapse_sum(loss: str, logits: torch.Tensor) -> torch.Tensor:

@@ -97,6 +97,9 @@ class Objective:
         self.loss = loss  # the multi-class loss and its precision (grokbench.engine.losses)
         self.loss_dtype = loss_dtype
         self.grad_evals = 0
+        #: minibatching (grokbench.engine.minibatch): the next batch's training indices;
+        #: None trains on the full batch. Only the step loss reads it, never the metrics.
+        self.batches: Callable[[], torch.Tensor] | None = None
 
     def per_example(self, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """This objective's loss ℓ(f_i, y_i) per example."""
@@ -105,8 +108,16 @@ class Objective:
     def train_loss(self, theta: torch.Tensor) -> torch.Tensor:
         return self.per_example(self.function(theta, self.data.x_train), self.data.y_train).mean()
 
+    def step_loss(self, theta: torch.Tensor) -> torch.Tensor:
+        """The data loss a training step descends: on the next minibatch, or all of it."""
+        if self.batches is None:
+            return self.train_loss(theta)
+        index = self.batches()
+        x, y = self.data.x_train[index], self.data.y_train[index]
+        return self.per_example(self.function(theta, x), y).mean()
+
     def value(self, theta: torch.Tensor, include_wd: bool = True) -> torch.Tensor:
-        loss = self.train_loss(theta)
+        loss = self.step_loss(theta)
         if include_wd and self.wd:
             loss = loss + 0.5 * self.wd * theta.pow(2).sum()
         return loss
@@ -116,7 +127,7 @@ class Objective:
         self.grad_evals += 1
         with torch.enable_grad():
             leaf = theta.detach().requires_grad_(True)
-            (grad,) = torch.autograd.grad(self.train_loss(leaf), leaf)
+            (grad,) = torch.autograd.grad(self.step_loss(leaf), leaf)
         if self.wd:
             grad = grad.add(theta, alpha=self.wd)
         return grad

@@ -9,7 +9,7 @@ from typing import cast
 
 import torch
 
-from grokbench.engine import dynamics, logtime
+from grokbench.engine import dynamics, logtime, minibatch, thresholds
 from grokbench.engine import model_plugins as plugins
 from grokbench.engine.experiments import get_experiment
 from grokbench.engine.losses import LOSS_DTYPES
@@ -77,6 +77,11 @@ def run(
         built = [factory(prepared) for factory in probes]
     recorder = dynamics.Recorder(objective, built)
     times = run_times(prepared, objective)
+    if config.batch:  # after run_times: its time scale is the full-batch gradient's
+        n = len(prepared.data.y_train)
+        size = minibatch.batch_size(config.batch, n)
+        objective.batches = minibatch.Batches(n, size, config.seed, prepared.device)
+    recorder.stop_at = config.stop_at
     start = time.perf_counter()
     try:
         fraction = None if progress is None else (lambda t: progress(t / prepared.t_end))
@@ -120,7 +125,7 @@ def make_trace(
         status, reason = "diverged", recorder.reason
     elif stopped == "interrupted":
         status, reason = "interrupted", "stopped by the user (Ctrl-C)"
-    elif stopped not in ("horizon",):
+    elif stopped not in ("horizon", "target"):  # target: stop_at reached
         status, reason = "diverged", f"the integrator stopped: {stopped}"
     trace = Trace(
         config=config.to_dict(),
@@ -180,6 +185,7 @@ def _dispatch(
         recorder,
         progress=progress,
         segments=prepared.flat.sizes,
+        warmup=config.warmup,
     )
 
 
@@ -209,6 +215,8 @@ def summarize(
         "predicted_t_grok": _predicted(prepared.alpha, config.wd),
         "predicted_t_grok_init_norm": _predicted(prepared.init_norm, config.wd),
     }
+    if config.stop_at or config.batch:  # Power et al.'s measures, in updates
+        summary.update(thresholds.summary(trace))
     if shape is not None:
         summary.update(shape.to_dict())
         summary["final_param_norm"] = trace.records[-1].param_norm

@@ -1,0 +1,1 @@
+"""power22's checks, one module per claim family."""
