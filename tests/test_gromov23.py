@@ -25,14 +25,7 @@ from grokbench.engine.periodic import (
 from grokbench.papers.gromov23.probes import periodic_probe
 from grokbench.spec import ConfigError
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One torch thread: tiny ops on a shared 2-core machine are 100× slower with two."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")  # tests/conftest.py
 
 
 def test_mse_loss_is_the_mean_squared_error_on_one_hot_targets():

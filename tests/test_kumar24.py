@@ -15,14 +15,7 @@ from grokbench.engine.quadnet import QuadNet
 from grokbench.papers.kumar24 import probes
 from grokbench.spec import ConfigError
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One torch thread: tiny ops on a shared 2-core machine are 100× slower with two."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")  # tests/conftest.py
 
 
 def test_quad_index_task_is_the_single_index_quadratic():

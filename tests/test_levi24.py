@@ -17,13 +17,7 @@ from grokbench.papers.levi24.catalogue import CLAIMS
 from grokbench.papers.levi24.runsets import member
 from grokbench.spec import ConfigError, Member
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")  # tests/conftest.py
 
 
 def test_task_is_the_linear_teacher():
