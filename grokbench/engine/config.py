@@ -82,6 +82,9 @@ CHECKS: dict[str, Check] = {
     "batch": (lambda v: v >= -1, "≥ -1 (0: full batch, -1: min(512, ⌈n/2⌉))"),
     "warmup": (lambda v: v >= 0, "≥ 0"),
     "stop_at": (lambda v: 0 <= v <= 1, "in [0, 1] (0: never)"),
+    "d_model": _AT_LEAST_1,
+    "heads": _AT_LEAST_1,
+    "d_mlp": _AT_LEAST_1,
     **BINOP_CHECKS,
     **LINEAR_CHECKS,
 }
@@ -163,6 +166,8 @@ def make_config(
         raise ConfigError(f"k: must be ≤ d ({sizes['d']}), got {sizes['k']}")
     if experiment.name == "matrix-completion" and sizes["n"] > sizes["d"] ** 2:
         raise ConfigError(f"n: must be ≤ d² ({sizes['d'] ** 2}), got {sizes['n']}")
+    if "heads" in sizes and sizes["d_model"] % sizes["heads"]:
+        raise ConfigError(f"heads: must divide d_model ({sizes['d_model']}), got {sizes['heads']}")
     dynamics = common.get("dynamics", "flow")
     _check_loss(experiment, common, dynamics)
     _check_steps(common, dynamics)

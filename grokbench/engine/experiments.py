@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from grokbench.engine import binop_presets as binop
 from grokbench.engine import linear_presets as linear
 from grokbench.engine import quad_presets as quad
+from grokbench.engine import transformer_presets as transformer
 from grokbench.infra.lazy import LazyModule
 from grokbench.spec import ConfigError, Experiment, TaskData
 
@@ -220,6 +221,9 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
                "regression", linear.KEYS, linear.SCALES, linear.build_task, linear.build_model),
     Experiment("modadd-quad", "modular addition, quadratic-activation MLP, MSE, Adam (gromov23)",
                "multiclass", quad.KEYS, quad.SCALES, quad.build_task, quad.build_model),
+    Experiment("modadd-transformer", "modular addition, Nanda et al.'s 1-layer transformer, AdamW",
+               "multiclass", transformer.KEYS, transformer.SCALES, transformer.build_task,
+               transformer.build_model),
 ]}
 # fmt: on
 
