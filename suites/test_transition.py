@@ -16,5 +16,5 @@ pytestmark = pytest.mark.grokbench(benchmark=True)
 @pytest.mark.parametrize("claim_id", [claim.id for claim in CLAIMS if claim.family == TRANSITION])
 def test_claim(grokbench_claims, claim_id):
     (verdict,) = grokbench_claims([claim_id])
-    assert verdict.id == claim_id
+    assert verdict.id == f"lyu24/{claim_id}"  # namespaced by its pack
     assert_verdict(verdict)

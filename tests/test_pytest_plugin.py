@@ -4,6 +4,7 @@ reports every failed claim before it skips for an inconclusive one."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,15 @@ def test_benchmark_alias_times_downstream_tests(pytester: pytest.Pytester) -> No
     plain.assert_outcomes(passed=0, skipped=3)
     aliased = pytester.runpytest_subprocess("--benchmark", "--benchmark-only", "-q")
     aliased.assert_outcomes(passed=1, skipped=2)
+
+
+def test_claim_suites_fail_only_on_the_verdict(pytester: pytest.Pytester) -> None:
+    """Each suite test passes or fails with its claim's own verdict (namespaced id), never on
+    the suite's bookkeeping: the smoke verdicts themselves mean nothing."""
+    result = _claims(pytester, "--benchmark-disable", "-rA")
+    text = result.stdout.str()
+    for claim_id in ("K1", "R2"):
+        passed = re.search(rf"PASSED \S*::test_claim\[{claim_id}\]", text) is not None
+        judged = f"lyu24/{claim_id} failed" in text or f"lyu24/{claim_id} inconclusive" in text
+        assert judged or passed, text
+    assert "AssertionError: assert 'lyu24/" not in text, text  # an id mismatch, say
