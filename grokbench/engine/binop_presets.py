@@ -11,7 +11,7 @@ warm-up's 5.5 lr; ``evals`` gives a linear evaluation spacing of ≤ 50 updates 
 - ci: the measured proxy (docs/papers/power22.md, §2): x+y mod 23, 80% train, embedding
   MLP d 32, width 128, lr 3e-3, 3000 updates, stop at 99% test accuracy.
 - paper: the paper's table size and budget with the MLP proxy (p = 97, 10⁵ updates of lr
-  1e-3); the authors' transformer is another model (``model=``), not this preset's.
+  1e-3); the authors' transformer is the ``binop-transformer`` experiment (docs/models.md).
 - smoke: seconds; its verdicts mean nothing.
 """
 

@@ -85,6 +85,7 @@ CHECKS: dict[str, Check] = {
     "d_model": _AT_LEAST_1,
     "heads": _AT_LEAST_1,
     "d_mlp": _AT_LEAST_1,
+    "layers": _AT_LEAST_1,
     **BINOP_CHECKS,
     **LINEAR_CHECKS,
 }

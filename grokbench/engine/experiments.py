@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from grokbench.engine import binop_presets as binop
+from grokbench.engine import decoder_presets as decoder
 from grokbench.engine import linear_presets as linear
 from grokbench.engine import quad_presets as quad
 from grokbench.engine import transformer_presets as transformer
@@ -183,7 +184,7 @@ QUAD_SCALES: dict[str, dict[str, Any]] = {
 # (d) and an unembedding, AdamW(0.9, 0.98) with decoupled λ = 1 as in the authors' Trainer,
 # α = 1 (their randn/√d_model init). ci: the prototype's p = 31, 60% train, 3000 steps of lr
 # 3e-3 (t = Σ lr = 9); paper: the authors' p = 113, 30% train, d_model 128, d_mlp 512, lr
-# 1e-3, 40 000 steps (the 1-layer transformer itself is not built).
+# 1e-3, 40 000 steps (the 1-layer transformer itself: modadd-transformer).
 EMBED_KEYS = {"p": int, "frac": float, "width": int, "d": int, "bias": bool}
 _NANDA_ADAMW = {"alpha": 1.0, "dynamics": "adamw", "wd": 1.0, "opt.betas": (0.9, 0.98)}
 EMBED_SCALES: dict[str, dict[str, Any]] = {
@@ -224,6 +225,8 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
     Experiment("modadd-transformer", "modular addition, Nanda et al.'s 1-layer transformer, AdamW",
                "multiclass", transformer.KEYS, transformer.SCALES, transformer.build_task,
                transformer.build_model),
+    Experiment("binop-transformer", "binary-operation tables, Power et al.'s 2-layer transformer",
+               "multiclass", decoder.KEYS, decoder.SCALES, decoder.build_task, decoder.build_model),
 ]}
 # fmt: on
 
