@@ -20,9 +20,10 @@ import torch
 from torch import nn
 
 from grokbench.engine.models import HomogeneousModel
+from grokbench.engine.training_noise import TrainingNoise
 
 
-class BinopMLP(HomogeneousModel):
+class BinopMLP(TrainingNoise, HomogeneousModel):
     """Token ids x = (a, b) (floats or ints, shape (..., 2)) → logits over ``tokens``."""
 
     degree = 3  # E, W₁, W₂ in series; nominal (biases): only gradient flow reads it
@@ -64,21 +65,8 @@ class BinopMLP(HomogeneousModel):
         }
         for name, value in reference.items():
             setattr(self, name, nn.Parameter(torch.empty_like(value)))
-        self._seed = int(torch.randint(0, 2**31 - 1, (1,), generator=generator))
-        self._noise: torch.Generator | None = None
+        self._init_noise(generator)
         self._set_reference(reference, alpha)
-
-    def _generator(self, device: torch.device) -> torch.Generator:
-        if self._noise is None or self._noise.device != device:
-            self._noise = torch.Generator(device=device).manual_seed(self._seed)
-        return self._noise
-
-    def _noisy(self, weight: torch.Tensor, training: bool) -> torch.Tensor:
-        if not (training and self.wnoise > 0):
-            return weight
-        noise = torch.randn(weight.shape, generator=self._generator(weight.device),
-                            device=weight.device, dtype=weight.dtype)  # fmt: skip
-        return weight + self.wnoise * noise
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         training = self.training and torch.is_grad_enabled()
@@ -87,9 +75,6 @@ class BinopMLP(HomogeneousModel):
         z = torch.cat([embed[tokens[..., 0]], embed[tokens[..., 1]]], dim=-1)
         w1, b1 = self._noisy(self.W1, training), self._noisy(self.b1, training)
         h = torch.relu(z @ w1.T + b1)
-        if training and self.dropout > 0:
-            keep = torch.rand(h.shape, generator=self._generator(h.device), device=h.device,
-                              dtype=h.dtype) >= self.dropout  # fmt: skip
-            h = h * keep / (1 - self.dropout)
+        h = self._dropped(h, training)
         w2, b2 = self._noisy(self.W2, training), self._noisy(self.b2, training)
         return h @ w2.T + b2

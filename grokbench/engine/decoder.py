@@ -34,6 +34,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from grokbench.engine.models import HomogeneousModel
+from grokbench.engine.training_noise import TrainingNoise
 from grokbench.engine.transformer import tokens_of
 
 EOS, EQ, OP0, N_OPERATORS, S5 = 0, 1, 2, 20, 120  # the authors' token order
@@ -53,7 +54,7 @@ def sinusoid(positions: int, d: int) -> torch.Tensor:
     return torch.where(i % 2 == 0, torch.sin(angle), torch.cos(angle))
 
 
-class PowerTransformer(HomogeneousModel):
+class PowerTransformer(TrainingNoise, HomogeneousModel):
     """Token pairs (a, b) or one-hot(a) ⊕ one-hot(b) → logits over the ``answers`` tokens."""
 
     degree = 1  # nominal: not homogeneous (LayerNorm, softmax); only gradient flow reads it
@@ -105,23 +106,12 @@ class PowerTransformer(HomogeneousModel):
             setattr(self, name, nn.Parameter(torch.empty_like(value)))
         self._names = list(reference)
         self.register_buffer("positions", sinusoid(5, d))
-        self._seed = int(torch.randint(0, 2**31 - 1, (1,), generator=generator))
-        self._noise: torch.Generator | None = None
+        self._init_noise(generator)
         self._set_reference(reference, alpha)
-
-    def _generator(self, device: torch.device) -> torch.Generator:
-        if self._noise is None or self._noise.device != device:
-            self._noise = torch.Generator(device=device).manual_seed(self._seed)
-        return self._noise
 
     def _weights(self, training: bool) -> dict[str, torch.Tensor]:
         weights = {name: getattr(self, name) for name in self._names}  # functional_call's
-        if training and self.wnoise > 0:
-            for name, w in weights.items():
-                noise = torch.randn(w.shape, generator=self._generator(w.device),
-                                    device=w.device, dtype=w.dtype)  # fmt: skip
-                weights[name] = w + self.wnoise * noise
-        return weights
+        return {name: self._noisy(w, training) for name, w in weights.items()}
 
     def sequence(self, x: torch.Tensor) -> torch.Tensor:
         """The authors' rows up to "=": (<eos>, a, op, b, =) as token ids, shape (..., 5)."""
@@ -148,10 +138,7 @@ class PowerTransformer(HomogeneousModel):
             mixed = (scores.softmax(-1) @ v).transpose(-2, -3).flatten(-2)
             h = F.layer_norm(h + mixed @ w[f"wo{k}"].T, (d,), w[f"ln1_w{k}"], w[f"ln1_b{k}"])
             ff = torch.relu(h @ w[f"ff1_{k}"].T) @ w[f"ff2_{k}"].T
-            if training and self.dropout > 0:
-                keep = torch.rand(ff.shape, generator=self._generator(ff.device),
-                                  device=ff.device, dtype=ff.dtype) >= self.dropout  # fmt: skip
-                ff = ff * keep / (1 - self.dropout)
+            ff = self._dropped(ff, training)
             h = F.layer_norm(h + ff, (d,), w[f"ln2_w{k}"], w[f"ln2_b{k}"])
         rows = w["head"][self.first : self.first + self.answers]
         return h[..., -1, :] @ rows.T
