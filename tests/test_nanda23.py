@@ -117,3 +117,16 @@ def test_probe_reads_the_onehot_mlp_and_skips_other_tasks() -> None:
     sparse = run(make_config("sparse-cls", "smoke", {"horizon": "0.1/wd", "evals": 3}),
                  probes=[modadd_fourier])  # fmt: skip
     assert sparse.records[-1].probes == {}
+
+
+def test_paper_scale_embed_members_are_the_transformer_and_the_probe_reads_it() -> None:
+    from grokbench.claims.collect import configs_of
+    from grokbench.papers.nanda23.runsets import RUN_SETS
+
+    paper = configs_of(RUN_SETS["nanda23-embed"], "paper")
+    assert [c.experiment for c in paper] == ["modadd-transformer"] * 3
+    assert paper[0].task["p"] == 113 and paper[0].task["d_model"] == 128
+    assert {c.experiment for c in configs_of(RUN_SETS["nanda23-embed"], "ci")} == {"modadd-embed"}
+    config = make_config("modadd-transformer", "smoke", {"seed": 10})
+    trace = run(config, probes=list(RUN_SETS["nanda23-embed"].probes({})))
+    assert 1 <= trace.records[-1].probes["n90"] <= (config.task["p"] - 1) // 2 + 1

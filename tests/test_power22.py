@@ -187,3 +187,13 @@ def test_the_ci_run_sets_avoid_the_tuning_seeds_and_the_limits_are_frozen() -> N
     assert limits["PW1"]["slope_max"] == -3.0 and limits["PW3"]["gap_min"] == 0.10
     assert limits["PW4"]["d_max"] == 0.10 and limits["PW2"]["f_lo"] == 0.6
     assert all(c.requires == ("gpu@paper",) and c.counterfactual for c in CLAIMS)
+
+
+def test_paper_scale_runs_the_authors_decoder_and_smaller_scales_the_mlp() -> None:
+    from grokbench.claims.collect import configs_of
+
+    for run_set in RUN_SETS.values():
+        paper = configs_of(run_set, "paper")
+        assert {c.experiment for c in paper} == {"binop-transformer"}, run_set.name
+        assert all(c.task["layers"] == 2 and c.task["p"] == 97 for c in paper)
+        assert {c.experiment for c in configs_of(run_set, "ci")} == {"binop"}

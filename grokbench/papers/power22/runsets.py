@@ -7,9 +7,9 @@ Every member pins the whole setting (a user's ``--set`` of device applies).
   lr 3e-3, evaluations every ≤ 48 updates. Seeds 11–13: the limits were tuned on seeds 0–2
   and frozen before the held-out seeds 3–10 (/tmp/packs/power22/LIMITS_FROZEN.sha256), so
   no ci seed was seen by any limit.
-- paper: the paper's setting with the MLP proxy: p = 97 and S5 (Fig. 1 center, Fig. 2 left),
-  the 12 operations of Fig. 2 right, 10⁵ updates of lr 1e-3, 3 seeds; ready for
-  ``--set device=cuda`` (``requires=("gpu@paper",)``: ≈ 10³ runs).
+- paper: the paper's setting and model, the 2-layer decoder (``binop-transformer``): p = 97
+  and S5 (Fig. 1 center, Fig. 2 left), the 12 operations of Fig. 2 right, 10⁵ updates of
+  lr 1e-3, 3 seeds; ready for ``--set device=cuda`` (``requires=("gpu@paper",)``: ≈ 10³ runs).
 - smoke: seconds (p = 11, 400 updates, one seed); its verdicts mean nothing.
 """
 
@@ -33,6 +33,8 @@ ARM_FRACS = {
     "ci": (0.8, 0.9),
     "paper": (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
 }
+#: The model at paper scale: Power et al.'s decoder (smaller scales: the ``binop`` MLP proxy).
+PAPER_EXPERIMENT = "binop-transformer"
 _PAPER_NOISE = 0.01  # σ of the two noise arms (the paper gives none for the update noise)
 
 
@@ -57,9 +59,12 @@ def arms(scale: str) -> dict[str, Overrides]:
 
 
 def _base(scale: str) -> Overrides:
-    """The binop preset of ``scale`` (smoke: 400 updates)."""
+    """The binop preset of ``scale`` (smoke: 400 updates); at paper scale the authors' own
+    model, the 2-layer decoder (``binop-transformer``), in place of the MLP proxy."""
     if scale == "smoke":
         return {**steps(400, 25, 3e-3)}
+    if scale == "paper":
+        return {"experiment": PAPER_EXPERIMENT}
     return {}
 
 
@@ -85,7 +90,8 @@ def ops_grid(scale: str) -> list[Overrides]:
         ops = ("add", "sub", "mul", "div", "mix", "sq", "quad", "quadx", "cube1", "cube2",
                "s5", "s5conj", "s5aba")  # fmt: skip
         fracs = tuple(round(0.05 * k, 2) for k in range(1, 20))
-        return [{"op": o, "frac": f, "seed": s} for o in ops for f in fracs for s in seeds]
+        return [{**_base(scale), "op": o, "frac": f, "seed": s}
+                for o in ops for f in fracs for s in seeds]  # fmt: skip
     mid = (0.7, 0.8, 0.9) if scale == "ci" else (0.8,)
     high = (0.8, 0.9) if scale == "ci" else (0.9,)
     out = [{**_base(scale), "op": o, "frac": f, "seed": s}
