@@ -133,11 +133,15 @@ class RunConfig:
     batch: int = 0
     warmup: int = 0
     stop_at: float = 0.0
+    #: a two-phase run (grokbench.engine.phases): from ``phase2_at``·t_end (default 0.5)
+    #: on, train on a seeded ``phase2_keep`` of the training set (0: one phase)
+    phase2_keep: float = 0.0
+    phase2_at: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["horizon"] = str(self.horizon)
-        for key in ("batch", "warmup", "stop_at"):  # off by default: hashes stay
+        for key in ("batch", "warmup", "stop_at", "phase2_keep", "phase2_at"):  # hashes stay
             if not data[key]:
                 del data[key]
         if data["model"] is None:  # built-in models keep the hashes they always had
@@ -472,6 +476,10 @@ class Prepared:
 Probe = Callable[["torch.Tensor"], dict[str, float]]
 #: Builds a run's probe once its data and model exist (baselines bound in by the run set).
 ProbeFactory = Callable[[Prepared], Probe]
+#: A probe with this attribute set True is called ``probe(θ, test_outputs)`` with the model's
+#: test-set outputs at θ that the evaluation has just computed (a forward on a 10⁴-point
+#: test set costs as much as the evaluation itself); it still accepts ``probe(θ)``.
+READS_TEST_OUTPUTS = "reads_test_outputs"
 
 
 @dataclass

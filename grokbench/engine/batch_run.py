@@ -41,7 +41,7 @@ def batch_key(config: RunConfig) -> tuple[Any, ...] | None:
     for a loss other than the default (the batched gradient is the default loss's)."""
     if config.dynamics not in BATCHED_DYNAMICS or config.loss != "ce-accurate" or config.loss_dtype:
         return None
-    if config.batch or config.warmup or config.stop_at:  # minibatch.py: one by one
+    if config.batch or config.warmup or config.stop_at or config.phase2_keep:  # one by one
         return None
     task = json.dumps(config.task, sort_keys=True)
     shared: tuple[Any, ...] = (config.experiment, config.model, task, config.dynamics, config.dtype)
@@ -155,7 +155,7 @@ def _run_together(
             recorder.step = batch.steps[i]
             recorder.objective.grad_evals = base[member] + batch.rhs_evals[i]
             keep = member not in stopped and recorder.record(
-                batch.times[i], batch.states[i], metrics[i]
+                batch.times[i], batch.states[i], metrics[i], batched.test_outputs[i]
             )
             if not keep:
                 stopped.add(member)

@@ -83,6 +83,9 @@ class BatchedObjective:
         self.datasets = list(datasets)
         self.groups = list(groups)
         self.size = len(self.groups)
+        #: the last ``evaluate``'s test-set outputs, one per (member, state) pair, in its
+        #: order: what probes reading outputs get instead of a second forward
+        self.test_outputs: list[torch.Tensor | None] = []
         members = [[b for b, g in enumerate(self.groups) if g == k] for k in range(len(datasets))]
         width = max(len(m) for m in members)
         # slots[g, j]: the state row of group g's j-th member, or the padding row (index B).
@@ -179,15 +182,20 @@ class BatchedObjective:
         by_group: dict[int, list[int]] = {}
         for i, member in enumerate(members):
             by_group.setdefault(self.groups[member], []).append(i)
+        test_outputs: list[torch.Tensor | None] = [None] * len(members)
         for group, rows in by_group.items():
             data = self.datasets[group]
             chunk = states[torch.tensor(rows, device=states.device)]
+            test_out = self._rows(chunk, data.x_test)
             scores = [
                 chunk.norm(dim=-1),
                 *self._scores(self._rows(chunk, data.x_train), data.y_train, True),
-                *self._scores(self._rows(chunk, data.x_test), data.y_test, False),
+                *self._scores(test_out, data.y_test, False),
             ]
             values[rows] = torch.stack([v.double() for v in scores], dim=-1).cpu()
+            for position, row in enumerate(rows):
+                test_outputs[row] = test_out[position]
+        self.test_outputs = test_outputs
         names = self.metric_names
         out = [dict(zip(names, row, strict=True)) for row in values.tolist()]
         if self.kind == "regression":

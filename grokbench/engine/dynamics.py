@@ -21,7 +21,7 @@ from grokbench.engine.objective import Objective
 from grokbench.engine.ode import solver_class
 from grokbench.engine.wrappers import ORTHO_PREFIX, orthograd
 from grokbench.infra.imports import resolve, split
-from grokbench.spec import ConfigError, Probe, Record
+from grokbench.spec import READS_TEST_OUTPUTS, ConfigError, Probe, Record
 
 Progress = Callable[[float], None]
 #: A probe maps the state θ at an evaluation time to extra named numbers for the record.
@@ -64,11 +64,19 @@ class Recorder:
         self._limit = math.inf
 
     def __call__(self, t: float, theta: torch.Tensor) -> bool:
-        return self.record(t, theta, self.objective.evaluate(theta))
+        metrics = self.objective.evaluate(theta)
+        return self.record(t, theta, metrics, self.objective.test_outputs)
 
-    def record(self, t: float, theta: torch.Tensor, metrics: dict[str, float]) -> bool:
+    def record(
+        self,
+        t: float,
+        theta: torch.Tensor,
+        metrics: dict[str, float],
+        test_outputs: torch.Tensor | None = None,
+    ) -> bool:
         """Keep one record from metrics already evaluated (batched sweeps evaluate many
-        states at once); False when the run has diverged."""
+        states at once); False when the run has diverged. ``test_outputs``: the model's
+        outputs on the test set at θ, from that evaluation, for the probes that read them."""
         loss, norm = metrics["train_loss"], metrics["param_norm"]
         if not self.records:
             self._limit = self.blowup * (abs(loss) + 1.0)
@@ -84,7 +92,10 @@ class Recorder:
         extra: dict[str, float] = {}
         with torch.no_grad():
             for probe in self.probes:
-                extra.update(probe(theta))
+                if test_outputs is not None and getattr(probe, READS_TEST_OUTPUTS, False):
+                    extra.update(probe(theta, test_outputs))  # type: ignore[call-arg]
+                else:
+                    extra.update(probe(theta))
         self.records.append(
             Record(
                 t=t,
@@ -221,6 +232,13 @@ def resolve_optimizer(name: str) -> tuple[type[torch.optim.Optimizer], dict[str,
             raise ConfigError(f"dynamics: {name!r}: ⊥Grad wraps a torch.optim optimizer")
         base, base_defaults = resolve_optimizer(name[len(ORTHO_PREFIX) :])
         return orthograd(base), base_defaults
+    from grokbench.engine.sphere import SPHERE_PREFIX, on_sphere  # fixed norm (omnigrok23)
+
+    if name.startswith(SPHERE_PREFIX):
+        if name[len(SPHERE_PREFIX) :] in BUILTIN_DYNAMICS:
+            raise ConfigError(f"dynamics: {name!r}: sphere- wraps a torch.optim optimizer")
+        base, base_defaults = resolve_optimizer(name[len(SPHERE_PREFIX) :])
+        return on_sphere(base), base_defaults
     path, defaults = OPTIMIZERS.get(name, (name, {}))
     if split(path) is None:
         known = ", ".join((*BUILTIN_DYNAMICS, *OPTIMIZERS))

@@ -97,6 +97,9 @@ class Objective:
         self.loss = loss  # the multi-class loss and its precision (grokbench.engine.losses)
         self.loss_dtype = loss_dtype
         self.grad_evals = 0
+        #: the test-set outputs of the last ``evaluate``, for probes that read them
+        #: (``grokbench.engine.probes.reads_test_outputs``) instead of a second forward
+        self.test_outputs: torch.Tensor | None = None
         #: minibatching (grokbench.engine.minibatch): the next batch's training indices;
         #: None trains on the full batch. Only the step loss reads it, never the metrics.
         self.batches: Callable[[], torch.Tensor] | None = None
@@ -142,6 +145,8 @@ class Objective:
             ("test", data.x_test, data.y_test),
         ):
             out = self.function(theta, x)
+            if split == "test":
+                self.test_outputs = out
             losses = self.per_example(out, y)
             result[f"{split}_loss"] = float(losses.mean())
             if kind == "regression":

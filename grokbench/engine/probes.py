@@ -13,7 +13,7 @@ from threadpoolctl import threadpool_limits
 
 from grokbench.engine.gram import weighted_gram
 from grokbench.engine.models import DiagonalNet, MatrixFactorization
-from grokbench.spec import Prepared, Probe, ProbeFactory
+from grokbench.spec import READS_TEST_OUTPUTS, Prepared, Probe, ProbeFactory
 
 
 def _cosine(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -77,14 +77,19 @@ def support_match(prepared: Prepared) -> Probe:
 
 def baseline_agreement(references: dict[str, np.ndarray]) -> ProbeFactory:
     """Agreement with each named baseline on the test set: the fraction of equal labels
-    (classification) or the relative L2 distance of predictions (regression)."""
+    (classification) or the relative L2 distance of predictions (regression). It reads the
+    test outputs the evaluation has computed when the recorder passes them."""
 
     def factory(prepared: Prepared) -> Probe:
         data = prepared.data
         refs = {k: torch.as_tensor(v, device=prepared.device) for k, v in references.items()}
 
-        def probe(theta: torch.Tensor) -> dict[str, float]:
-            out = prepared.flat.function(theta, data.x_test)
+        def probe(
+            theta: torch.Tensor, test_outputs: torch.Tensor | None = None
+        ) -> dict[str, float]:
+            out = (
+                prepared.flat.function(theta, data.x_test) if test_outputs is None else test_outputs
+            )
             result = {}
             for name, ref in refs.items():
                 if data.kind == "regression":
@@ -98,6 +103,7 @@ def baseline_agreement(references: dict[str, np.ndarray]) -> ProbeFactory:
                     result[f"agree_{name}"] = float((out.argmax(-1) == ref).double().mean())
             return result
 
+        setattr(probe, READS_TEST_OUTPUTS, True)
         return probe
 
     return factory
