@@ -45,3 +45,15 @@ def test_an_unmarked_probe_is_called_with_theta_only() -> None:
 
     trace = runner.run(config, probes=[factory])
     assert len(seen) == len(trace.records) > 0
+
+
+def test_claims_collection_passes_them_through_its_combined_probe() -> None:
+    from grokbench.claims.collect import compute_traces
+    from grokbench.spec import RunSet
+
+    calls: list[str] = []
+    run_set = RunSet("spy", "sparse-cls", lambda s: [{"seed": 0}], probes=lambda _: [_spy(calls)])
+    configs = [make_config("sparse-cls", "smoke", {"seed": s}) for s in (0, 1)]
+    traces = compute_traces(run_set, configs, lambda line: None, [{}, {}])
+    assert calls and set(calls) == {"outputs"}
+    assert all(r.probes["gap"] <= 1e-12 * (1 + abs(r.probes["mean"])) for r in traces[0].records)

@@ -14,6 +14,7 @@ from grokbench.claims.registry import run_sets
 from grokbench.engine.batch_run import BATCHED_DYNAMICS, run_batch
 from grokbench.engine.config import make_config
 from grokbench.engine.late_kkt import finish_probes
+from grokbench.engine.probes import combined
 from grokbench.infra import progress
 from grokbench.spec import (
     BaselineResult,
@@ -89,7 +90,7 @@ def compute_traces(
     def member_probes(prepared: Prepared) -> Probe:
         probes = [f(prepared) for f in run_set.probes(fitted[prepared.config.key()])]
         built[prepared.config.key()] = probes
-        return lambda theta: {k: v for probe in probes for k, v in probe(theta).items()}
+        return combined(probes)
 
     start = time.perf_counter()
     traces = run_batch(configs, probes=[member_probes], warn=False)

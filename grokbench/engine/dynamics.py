@@ -19,9 +19,10 @@ import torch
 from grokbench.engine.minibatch import warmup_factor
 from grokbench.engine.objective import Objective
 from grokbench.engine.ode import solver_class
+from grokbench.engine.probes import apply_probe
 from grokbench.engine.wrappers import ORTHO_PREFIX, orthograd
 from grokbench.infra.imports import resolve, split
-from grokbench.spec import READS_TEST_OUTPUTS, ConfigError, Probe, Record
+from grokbench.spec import ConfigError, Probe, Record
 
 Progress = Callable[[float], None]
 #: A probe maps the state θ at an evaluation time to extra named numbers for the record.
@@ -92,10 +93,7 @@ class Recorder:
         extra: dict[str, float] = {}
         with torch.no_grad():
             for probe in self.probes:
-                if test_outputs is not None and getattr(probe, READS_TEST_OUTPUTS, False):
-                    extra.update(probe(theta, test_outputs))  # type: ignore[call-arg]
-                else:
-                    extra.update(probe(theta))
+                extra.update(apply_probe(probe, theta, test_outputs))
         self.records.append(
             Record(
                 t=t,

@@ -16,6 +16,26 @@ from grokbench.engine.models import DiagonalNet, MatrixFactorization
 from grokbench.spec import READS_TEST_OUTPUTS, Prepared, Probe, ProbeFactory
 
 
+def apply_probe(
+    probe: Probe, theta: torch.Tensor, test_outputs: torch.Tensor | None = None
+) -> dict[str, float]:
+    """``probe(θ)``, or ``probe(θ, test_outputs)`` for a probe that reads them (spec's
+    ``READS_TEST_OUTPUTS``) when the caller has them."""
+    if test_outputs is not None and getattr(probe, READS_TEST_OUTPUTS, False):
+        return probe(theta, test_outputs)  # type: ignore[call-arg]
+    return probe(theta)
+
+
+def combined(probes: list[Probe]) -> Probe:
+    """One probe recording what all of ``probes`` record, passing the test outputs on."""
+
+    def probe(theta: torch.Tensor, test_outputs: torch.Tensor | None = None) -> dict[str, float]:
+        return {k: v for each in probes for k, v in apply_probe(each, theta, test_outputs).items()}
+
+    setattr(probe, READS_TEST_OUTPUTS, True)
+    return probe
+
+
 def _cosine(a: torch.Tensor, b: torch.Tensor) -> float:
     denominator = float(a.norm() * b.norm())
     return float(a @ b) / denominator if denominator > 0 else 0.0
