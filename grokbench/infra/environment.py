@@ -54,7 +54,7 @@ def git_commit() -> str:
     """The commit of grokbench's own checkout, with ``+dirty`` for uncommitted changes;
     ``unknown`` when grokbench does not run from its own git checkout (an installed package
     inside someone else's repository must not report that repository's commit)."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]  # grokbench/infra/environment.py → the checkout
 
     def git(*args: str) -> str:
         done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=5)
