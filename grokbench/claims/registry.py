@@ -41,6 +41,7 @@ BUILTIN: tuple[str, ...] = (
     "grokbench.papers.levi24.pack",
     "grokbench.papers.nanda23.pack",
     "grokbench.papers.gromov23.pack",
+    "grokbench.papers.omnigrok23.pack",
 )
 ENTRY_POINT_GROUP = "grokbench.packs"
 

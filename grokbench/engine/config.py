@@ -14,6 +14,7 @@ from typing import Any
 
 from grokbench.engine.binop_presets import CHECKS as BINOP_CHECKS
 from grokbench.engine.experiments import get_experiment
+from grokbench.engine.image_presets import CHECKS as IMAGE_CHECKS
 from grokbench.engine.linear_presets import CHECKS as LINEAR_CHECKS
 from grokbench.engine.ode import METHODS
 from grokbench.spec import SCALES, ConfigError, Experiment, Horizon, RunConfig
@@ -88,6 +89,7 @@ CHECKS: dict[str, Check] = {
     "layers": _AT_LEAST_1,
     **BINOP_CHECKS,
     **LINEAR_CHECKS,
+    **IMAGE_CHECKS,
 }
 
 

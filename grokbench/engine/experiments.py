@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from grokbench.engine import binop_presets as binop
 from grokbench.engine import decoder_presets as decoder
+from grokbench.engine import image_presets as image
 from grokbench.engine import linear_presets as linear
 from grokbench.engine import quad_presets as quad
 from grokbench.engine import transformer_presets as transformer
@@ -227,6 +228,8 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
                transformer.build_model),
     Experiment("binop-transformer", "binary-operation tables, Power et al.'s 2-layer transformer",
                "multiclass", decoder.KEYS, decoder.SCALES, decoder.build_task, decoder.build_model),
+    Experiment("image-mlp", "digits/MNIST, MLP at init scale α, MSE, AdamW (omnigrok23)",
+               "multiclass", image.KEYS, image.SCALES, image.build_task, image.build_model),
 ]}
 # fmt: on
 
