@@ -42,6 +42,7 @@ BUILTIN: tuple[str, ...] = (
     "grokbench.papers.nanda23.pack",
     "grokbench.papers.gromov23.pack",
     "grokbench.papers.omnigrok23.pack",
+    "grokbench.papers.mohamadi24.pack",
 )
 ENTRY_POINT_GROUP = "grokbench.packs"
 

@@ -198,13 +198,15 @@ def _sections(evaluation: Evaluation, stem: Path, base: Path) -> list[str]:
             path = stem / f"{name}_tgrok.png"
             lines.append(image(plot_grok_times(group, path), "t_grok vs ln alpha"))
         lines.append("")
+        if run_set and run_set.summary:  # a trained run set with a table of its own
+            lines += _summary(run_set, group, stem, image)
     return lines
 
 
 def _summary(
     run_set: RunSet, group: list[Member], stem: Path, image: Callable[[Path, str], str]
 ) -> list[str]:
-    """A run set without training: the table of its ``summary`` rows and its figure."""
+    """A run set's table of ``summary`` rows and its figure."""
     rows = run_set.summary(group) if run_set.summary else []
     if not rows:
         return ["(no summary)", ""]
