@@ -43,6 +43,7 @@ BUILTIN: tuple[str, ...] = (
     "grokbench.papers.gromov23.pack",
     "grokbench.papers.omnigrok23.pack",
     "grokbench.papers.mohamadi24.pack",
+    "grokbench.papers.varma23.pack",
 )
 ENTRY_POINT_GROUP = "grokbench.packs"
 

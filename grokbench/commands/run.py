@@ -71,6 +71,15 @@ def _lambda_t(value: object, wd: float) -> float | None:
     return value * wd if isinstance(value, float) and wd else None
 
 
+def _phase_rows(s: dict[str, object]) -> list[tuple[str, object]]:
+    """A two-phase run's row (grokbench.engine.phases): the switch and the phase-1 end."""
+    if s.get("phase2_t") is None:
+        return []
+    end = s.get("phase1_test_acc", s.get("phase1_test_mse"))
+    text = f"from t = {_fmt(s['phase2_t'])} on {s['phase2_n_train']} examples"
+    return [("phase 2 (subset)", f"{text}; test metric at the switch {_fmt(end)}")]
+
+
 def render_summary(trace: Trace) -> str:
     """The one-screen summary of a run."""
     from grokbench.claims import applicability
@@ -95,6 +104,7 @@ def render_summary(trace: Trace) -> str:
         ("predicted ln(α)/λ", f"{predicted}  (ln|θ(0)|/λ = {predicted_norm})"),
         ("final |theta|", s.get("final_param_norm")),
         ("t reached / horizon", f"{_fmt(s['t_reached'])} / {_fmt(s['t_end'])}"),
+        *_phase_rows(s),
         ("wall time [s]", s["wall_s"]),
         ("gradient evaluations", s["grad_evals"]),
         ("steps", s["steps"]),

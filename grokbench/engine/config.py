@@ -47,6 +47,8 @@ COMMON_KEYS: dict[str, type] = {
     "batch": int,
     "warmup": int,
     "stop_at": float,
+    "phase2_keep": float,
+    "phase2_at": float,
 }
 
 Check = tuple[Callable[[Any], bool], str]
@@ -83,6 +85,8 @@ CHECKS: dict[str, Check] = {
     "batch": (lambda v: v >= -1, "≥ -1 (0: full batch, -1: min(512, ⌈n/2⌉))"),
     "warmup": (lambda v: v >= 0, "≥ 0"),
     "stop_at": (lambda v: 0 <= v <= 1, "in [0, 1] (0: never)"),
+    "phase2_keep": (lambda v: 0 <= v < 1, "in [0, 1) (training kept; 0: one phase)"),
+    "phase2_at": (lambda v: 0 < v < 1, "in (0, 1) (a fraction of the horizon)"),
     "d_model": _AT_LEAST_1,
     "heads": _AT_LEAST_1,
     "d_mlp": _AT_LEAST_1,
@@ -178,6 +182,9 @@ def make_config(
         BUILTIN_DYNAMICS,
         resolve_optimizer,
     )
+    from grokbench.engine.phases import validate as validate_phases
+
+    validate_phases(common, dynamics)
 
     if dynamics not in BUILTIN_DYNAMICS:
         resolve_optimizer(dynamics)  # raises a ConfigError naming the problem

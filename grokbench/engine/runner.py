@@ -9,7 +9,7 @@ from typing import cast
 
 import torch
 
-from grokbench.engine import dynamics, logtime, minibatch, thresholds
+from grokbench.engine import dynamics, logtime, minibatch, phases, thresholds
 from grokbench.engine import model_plugins as plugins
 from grokbench.engine.experiments import get_experiment
 from grokbench.engine.losses import LOSS_DTYPES
@@ -75,8 +75,10 @@ def run(
         built = plugins.guard_probes(probes, prepared)
     else:
         built = [factory(prepared) for factory in probes]
-    recorder = dynamics.Recorder(objective, built)
+    recorder = phases.recorder(prepared, objective, built)
     times = run_times(prepared, objective)
+    if config.phase2_keep:  # record the phase-1 end (grokbench.engine.phases)
+        times = phases.with_switch(times, phases.switch_time(config, prepared.t_end))
     if config.batch:  # after run_times: its time scale is the full-batch gradient's
         n = len(prepared.data.y_train)
         size = minibatch.batch_size(config.batch, n)
@@ -90,6 +92,7 @@ def run(
         stopped = "interrupted"
     wall = time.perf_counter() - start
     trace = make_trace(prepared, recorder, stopped, wall, objective.grad_evals)
+    trace.summary.update(phases.summary(recorder))
     if config.dynamics == "logflow":  # Record.t is τ there; the transition in ln t
         trace.summary.update(logtime.summary(trace))
     return trace
