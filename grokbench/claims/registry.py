@@ -44,6 +44,7 @@ BUILTIN: tuple[str, ...] = (
     "grokbench.papers.omnigrok23.pack",
     "grokbench.papers.mohamadi24.pack",
     "grokbench.papers.varma23.pack",
+    "grokbench.papers.grokfast24.pack",
 )
 ENTRY_POINT_GROUP = "grokbench.packs"
 

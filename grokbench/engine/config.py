@@ -185,6 +185,9 @@ def make_config(
     from grokbench.engine.phases import validate as validate_phases
 
     validate_phases(common, dynamics)
+    from grokbench.engine.grokfast import validate as validate_grokfast
+
+    validate_grokfast(dynamics, opt)  # opt.grokfast_*: values, and a grokfast dynamics
 
     if dynamics not in BUILTIN_DYNAMICS:
         resolve_optimizer(dynamics)  # raises a ConfigError naming the problem

@@ -237,6 +237,13 @@ def resolve_optimizer(name: str) -> tuple[type[torch.optim.Optimizer], dict[str,
             raise ConfigError(f"dynamics: {name!r}: sphere- wraps a torch.optim optimizer")
         base, base_defaults = resolve_optimizer(name[len(SPHERE_PREFIX) :])
         return on_sphere(base), base_defaults
+    from grokbench.engine.grokfast import grokfast, split_prefix  # slow-gradient filter
+
+    if (filtered := split_prefix(name)) is not None:
+        if filtered[1] in BUILTIN_DYNAMICS:
+            raise ConfigError(f"dynamics: {name!r}: grokfast- wraps a torch.optim optimizer")
+        base, base_defaults = resolve_optimizer(filtered[1])
+        return grokfast(base, filtered[0]), base_defaults
     path, defaults = OPTIMIZERS.get(name, (name, {}))
     if split(path) is None:
         known = ", ".join((*BUILTIN_DYNAMICS, *OPTIMIZERS))
