@@ -57,3 +57,59 @@ def test_claims_collection_passes_them_through_its_combined_probe() -> None:
     traces = compute_traces(run_set, configs, lambda line: None, [{}, {}])
     assert calls and set(calls) == {"outputs"}
     assert all(r.probes["gap"] <= 1e-12 * (1 + abs(r.probes["mean"])) for r in traces[0].records)
+
+
+@pytest.mark.parametrize("experiment", ["sparse-cls", "misgrok", "modadd"])
+def test_deferred_test_evaluation_records_what_immediate_evaluation_does(
+    experiment: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large test sets are evaluated several states at a time (runner.deferred_test_states):
+    the records, the probes reading test outputs and those that do not are the same."""
+    from grokbench.engine.probes import baseline_agreement
+
+    config = make_config(experiment, "smoke", {"seed": 0, "evals": 20})
+    prepared = runner.prepare(config)
+    labels = torch.zeros(len(prepared.data.y_test), dtype=prepared.data.y_test.dtype)
+    probes = [baseline_agreement({"zero": labels.numpy()}), _spy([])]
+    immediate = runner.run(config, probes=probes)
+    monkeypatch.setattr(runner, "DEFERRED_MIN_NUMBERS", 0)
+    monkeypatch.setattr(runner, "DEFERRED_STATES", 3)  # 20 records: a partial last chunk
+    assert runner.deferred_test_states(prepared) == 3
+    from grokbench.engine.objective import Objective
+
+    chunks: list[int] = []
+    evaluate_test = Objective.evaluate_test
+
+    def counted(self: Objective, thetas: torch.Tensor):  # type: ignore[no-untyped-def]
+        chunks.append(len(thetas))
+        return evaluate_test(self, thetas)
+
+    monkeypatch.setattr(Objective, "evaluate_test", counted)
+    deferred = runner.run(config, probes=probes)
+    assert len(immediate.records) == len(deferred.records) > 3
+    assert sum(chunks) == len(deferred.records) and max(chunks) == 3
+    for a, b in zip(immediate.records, deferred.records, strict=True):
+        for name in ("test_loss", "test_acc", "test_mse", "train_loss", "param_norm"):
+            x, y = getattr(a, name), getattr(b, name)
+            assert (x is None and y is None) or abs(x - y) <= 1e-12 * (1 + abs(x)), name
+        assert a.probes.keys() == b.probes.keys()
+        for key, value in a.probes.items():
+            assert abs(value - b.probes[key]) <= 1e-12 * (1 + abs(value)), key
+
+
+def test_no_deferral_where_a_record_needs_its_test_accuracy_at_once() -> None:
+    from types import SimpleNamespace
+
+    big = SimpleNamespace(x_test=torch.empty(10_000, 2_000))  # 2·10⁷ numbers, no data drawn
+
+    def states(overrides: dict) -> int:
+        config = make_config("misgrok", "ci", overrides)
+        return runner.deferred_test_states(SimpleNamespace(config=config, data=big))
+
+    assert states({}) == runner.DEFERRED_STATES
+    assert states({"stop_at": 0.9, "dynamics": "gd"}) == 0
+    assert states({"phase2_keep": 0.5, "dynamics": "gd"}) == 0
+    small = SimpleNamespace(
+        config=make_config("misgrok", "ci"), data=SimpleNamespace(x_test=torch.empty(10, 10))
+    )
+    assert runner.deferred_test_states(small) == 0

@@ -19,7 +19,7 @@ import torch
 from grokbench.engine.minibatch import warmup_factor
 from grokbench.engine.objective import Objective
 from grokbench.engine.ode import solver_class
-from grokbench.engine.probes import apply_probe
+from grokbench.engine.probes import apply_probe, reads_test_outputs
 from grokbench.engine.wrappers import ORTHO_PREFIX, orthograd
 from grokbench.infra.imports import resolve, split
 from grokbench.spec import ConfigError, Probe, Record
@@ -63,10 +63,39 @@ class Recorder:
         self.reached = False
         self._start = time.perf_counter()
         self._limit = math.inf
+        #: evaluate the test split for this many states at once (0: at each record); the
+        #: records wait for it (``flush``), so it needs ``stop_at`` off (it reads test_acc)
+        self.defer_test = 0
+        self._pending: list[tuple[int, torch.Tensor]] = []
 
     def __call__(self, t: float, theta: torch.Tensor) -> bool:
-        metrics = self.objective.evaluate(theta)
-        return self.record(t, theta, metrics, self.objective.test_outputs)
+        if not self.defer_test:
+            metrics = self.objective.evaluate(theta)
+            return self.record(t, theta, metrics, self.objective.test_outputs)
+        metrics = {"test_loss": math.nan, **self.objective.evaluate(theta, test=False)}
+        keep = self.record(t, theta, metrics, defer=True)
+        if keep:
+            self._pending.append((len(self.records) - 1, theta.detach().clone()))
+            if len(self._pending) >= self.defer_test:
+                self.flush()
+        return keep
+
+    def flush(self) -> None:
+        """Fill in the deferred records' test numbers and the probes that read the test
+        outputs, ``defer_test`` states in one evaluation (``Objective.evaluate_test``); a
+        no-op when nothing is deferred."""
+        if not self._pending:
+            return
+        indices, states = zip(*self._pending, strict=True)
+        self._pending = []
+        scores, outputs = self.objective.evaluate_test(torch.stack(states))
+        with torch.no_grad():
+            for index, theta, numbers, out in zip(indices, states, scores, outputs, strict=True):
+                record = self.records[index]
+                for name, value in numbers.items():
+                    setattr(record, name, value)
+                for probe in filter(reads_test_outputs, self.probes):
+                    record.probes.update(apply_probe(probe, theta, out))
 
     def record(
         self,
@@ -74,10 +103,13 @@ class Recorder:
         theta: torch.Tensor,
         metrics: dict[str, float],
         test_outputs: torch.Tensor | None = None,
+        defer: bool = False,
     ) -> bool:
         """Keep one record from metrics already evaluated (batched sweeps evaluate many
         states at once); False when the run has diverged. ``test_outputs``: the model's
-        outputs on the test set at θ, from that evaluation, for the probes that read them."""
+        outputs on the test set at θ, from that evaluation, for the probes that read them;
+        ``defer``: those probes wait for ``flush`` (the others, which may read the state of
+        the dynamics at this time, run now)."""
         loss, norm = metrics["train_loss"], metrics["param_norm"]
         if not self.records:
             self._limit = self.blowup * (abs(loss) + 1.0)
@@ -93,7 +125,8 @@ class Recorder:
         extra: dict[str, float] = {}
         with torch.no_grad():
             for probe in self.probes:
-                extra.update(apply_probe(probe, theta, test_outputs))
+                if not (defer and reads_test_outputs(probe)):
+                    extra.update(apply_probe(probe, theta, test_outputs))
         self.records.append(
             Record(
                 t=t,

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
+from torch.func import vmap
 
 from grokbench.engine.losses import DEFAULT_LOSS, MULTICLASS
 from grokbench.spec import TaskData, TaskKind
@@ -136,23 +137,33 @@ class Objective:
         return grad
 
     @torch.no_grad()
-    def evaluate(self, theta: torch.Tensor) -> dict[str, float]:
-        """Train/test loss and metric, the minimum training margin and ‖θ‖."""
-        kind, data = self.data.kind, self.data
+    def evaluate(self, theta: torch.Tensor, test: bool = True) -> dict[str, float]:
+        """Train/test loss and metric, the minimum training margin and ‖θ‖ (``test=False``:
+        the test split left out, for ``evaluate_test`` to fill in later)."""
+        data = self.data
         result: dict[str, float] = {"param_norm": float(theta.norm())}
-        for split, x, y in (
-            ("train", data.x_train, data.y_train),
-            ("test", data.x_test, data.y_test),
-        ):
-            out = self.function(theta, x)
-            if split == "test":
-                self.test_outputs = out
-            losses = self.per_example(out, y)
-            result[f"{split}_loss"] = float(losses.mean())
-            if kind == "regression":
-                result[f"{split}_mse"] = float(losses.mean())
-            else:
-                result[f"{split}_acc"] = float(accuracy(kind, out, y))
-                if split == "train":
-                    result["train_margin"] = float(margins(kind, out, y).min())
+        result.update(self._scores("train", self.function(theta, data.x_train), data.y_train))
+        if test:
+            self.test_outputs = self.function(theta, data.x_test)
+            result.update(self._scores("test", self.test_outputs, data.y_test))
+        return result
+
+    @torch.no_grad()
+    def evaluate_test(self, thetas: torch.Tensor) -> tuple[list[dict[str, float]], torch.Tensor]:
+        """The test split's numbers of ``evaluate`` for each row of ``thetas`` (B×P), and
+        the test outputs: one pass over the test inputs for all B states, where B passes
+        of a memory-bound matrix-vector product would read a 10⁴×10⁵ test set B times."""
+        data = self.data
+        outputs = vmap(self.function, in_dims=(0, None))(thetas, data.x_test)
+        return [self._scores("test", out, data.y_test) for out in outputs], outputs
+
+    def _scores(self, split: str, out: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
+        losses = self.per_example(out, y)
+        result = {f"{split}_loss": float(losses.mean())}
+        if self.data.kind == "regression":
+            result[f"{split}_mse"] = result[f"{split}_loss"]
+        else:
+            result[f"{split}_acc"] = float(accuracy(self.data.kind, out, y))
+            if split == "train":
+                result["train_margin"] = float(margins(self.data.kind, out, y).min())
         return result

@@ -16,12 +16,17 @@ from grokbench.engine.models import DiagonalNet, MatrixFactorization
 from grokbench.spec import READS_TEST_OUTPUTS, Prepared, Probe, ProbeFactory
 
 
+def reads_test_outputs(probe: Probe) -> bool:
+    """Whether a probe takes the test outputs (spec's ``READS_TEST_OUTPUTS``)."""
+    return bool(getattr(probe, READS_TEST_OUTPUTS, False))
+
+
 def apply_probe(
     probe: Probe, theta: torch.Tensor, test_outputs: torch.Tensor | None = None
 ) -> dict[str, float]:
     """``probe(θ)``, or ``probe(θ, test_outputs)`` for a probe that reads them (spec's
     ``READS_TEST_OUTPUTS``) when the caller has them."""
-    if test_outputs is not None and getattr(probe, READS_TEST_OUTPUTS, False):
+    if test_outputs is not None and reads_test_outputs(probe):
         return probe(theta, test_outputs)  # type: ignore[call-arg]
     return probe(theta)
 

@@ -84,6 +84,7 @@ def run(
         size = minibatch.batch_size(config.batch, n)
         objective.batches = minibatch.Batches(n, size, config.seed, prepared.device)
     recorder.stop_at = config.stop_at
+    recorder.defer_test = deferred_test_states(prepared)
     start = time.perf_counter()
     try:
         fraction = None if progress is None else (lambda t: progress(t / prepared.t_end))
@@ -118,10 +119,29 @@ def run_times(prepared: Prepared, objective: Objective) -> torch.Tensor:
     return times.to(prepared.device, prepared.config.torch_dtype)
 
 
+#: Test sets of at least this many input numbers are evaluated DEFERRED_STATES states at a
+#: time: there one evaluation reads the whole test set for one matrix-vector product
+#: (memory-bound: 1.6 s for misgrok's 10⁴ × 10⁵ float64 set at paper scale, 6000 times a
+#: run), while a matrix product with 32 columns costs about as much as one of them.
+DEFERRED_MIN_NUMBERS = 1 << 24
+DEFERRED_STATES = 32
+
+
+def deferred_test_states(prepared: Prepared) -> int:
+    """How many states the run's recorder evaluates on the test set at once (0: each at its
+    record): DEFERRED_STATES for large test sets, unless a record must know its test
+    accuracy when it is taken (``stop_at``; a two-phase run's switch)."""
+    config = prepared.config
+    if config.stop_at or config.phase2_keep:
+        return 0
+    return DEFERRED_STATES if prepared.data.x_test.numel() >= DEFERRED_MIN_NUMBERS else 0
+
+
 def make_trace(
     prepared: Prepared, recorder: dynamics.Recorder, stopped: str, wall: float, grad_evals: int
 ) -> Trace:
     """The Trace of a finished run: status from why it stopped, records, summary."""
+    recorder.flush()
     config = prepared.config
     status, reason = "ok", ""
     if recorder.diverged_at is not None:
