@@ -26,6 +26,7 @@ from typing import Any
 
 import torch
 
+from grokbench.engine.wrappers import wrapper_class
 from grokbench.spec import ConfigError
 
 PREFIXES = {"grokfast-ema-": "ema", "grokfast-ma-": "ma"}
@@ -164,25 +165,7 @@ class Grokfast(torch.optim.Optimizer):
 
 
 def grokfast(base: type[torch.optim.Optimizer], kind: str) -> type[torch.optim.Optimizer]:
-    """The Grokfast wrapper (``kind`` ema or ma) of ``base``: a class whose signature is
-    the base's plus the filter's settings and ``segments`` (so ``weight_decay`` is offered
-    exactly when the base takes it)."""
+    """The Grokfast wrapper (``kind`` ema or ma) of ``base`` (settings: the filter's,
+    ``segments``)."""
     name = f"Grokfast{kind.upper()}{base.__name__}"
-    cls = type(name, (Grokfast,), {"base_class": base, "kind": kind})
-    try:
-        params = list(inspect.signature(base).parameters.values())
-        keyword = [p for p in params if p.kind is inspect.Parameter.VAR_KEYWORD]
-        plain = [
-            p
-            for p in params
-            if p.kind is not inspect.Parameter.VAR_KEYWORD and p.name not in (*_ALL, "segments")
-        ]
-        extra = [
-            inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, default=value)
-            for key, value in DEFAULTS[kind].items()
-        ]
-        extra.append(inspect.Parameter("segments", inspect.Parameter.KEYWORD_ONLY, default=None))
-        cls.__signature__ = inspect.Signature([*plain, *extra, *keyword])  # type: ignore[attr-defined]
-    except (TypeError, ValueError):  # a base without a readable signature: the wrapper's own
-        pass
-    return cls
+    return wrapper_class(name, Grokfast, base, dict(DEFAULTS[kind]), kind=kind)

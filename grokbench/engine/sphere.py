@@ -21,6 +21,8 @@ from typing import Any
 
 import torch
 
+from grokbench.engine.wrappers import wrapper_class
+
 SPHERE_PREFIX = "sphere-"
 
 
@@ -65,23 +67,5 @@ class OnSphere(torch.optim.Optimizer):
 
 
 def on_sphere(base: type[torch.optim.Optimizer]) -> type[torch.optim.Optimizer]:
-    """The fixed-norm wrapper of ``base``: a class whose signature is the base's plus
-    ``radius`` and ``segments`` (so ``weight_decay`` is offered exactly when the base
-    takes it)."""
-    cls = type(f"Sphere{base.__name__}", (OnSphere,), {"base_class": base})
-    try:
-        params = list(inspect.signature(base).parameters.values())
-        keyword = [p for p in params if p.kind is inspect.Parameter.VAR_KEYWORD]
-        plain = [
-            p
-            for p in params
-            if p.kind is not inspect.Parameter.VAR_KEYWORD and p.name not in ("radius", "segments")
-        ]
-        extra = [
-            inspect.Parameter("radius", inspect.Parameter.KEYWORD_ONLY, default=None),
-            inspect.Parameter("segments", inspect.Parameter.KEYWORD_ONLY, default=None),
-        ]
-        cls.__signature__ = inspect.Signature([*plain, *extra, *keyword])  # type: ignore[attr-defined]
-    except (TypeError, ValueError):  # a base without a readable signature: the wrapper's own
-        pass
-    return cls
+    """The fixed-norm wrapper of ``base`` (settings ``radius``, ``segments``)."""
+    return wrapper_class(f"Sphere{base.__name__}", OnSphere, base, {"radius": None})

@@ -92,20 +92,35 @@ class OrthoGrad(torch.optim.Optimizer):
         return self.base.step()
 
 
-def orthograd(base: type[torch.optim.Optimizer]) -> type[torch.optim.Optimizer]:
-    """The ⊥Grad wrapper of ``base``: a class whose signature is the base's plus
-    ``ortho_scope`` and ``segments`` (so ``weight_decay`` is offered exactly when the base
-    takes it)."""
-    cls = type(f"Ortho{base.__name__}", (OrthoGrad,), {"base_class": base})
+def wrapper_class(
+    name: str,
+    wrapper: type,
+    base: type[torch.optim.Optimizer],
+    settings: dict[str, Any],
+    **attributes: Any,
+) -> type[torch.optim.Optimizer]:
+    """A subclass of ``wrapper`` around ``base`` whose signature is the base's plus the
+    wrapper's keyword-only ``settings`` (name → default) and ``segments``, so that
+    ``weight_decay`` and the other base settings are offered exactly when the base takes
+    them (the config's ``opt.*`` validation reads this signature)."""
+    cls = type(name, (wrapper,), {"base_class": base, **attributes})
+    own = {**settings, "segments": None}
     try:
         params = list(inspect.signature(base).parameters.values())
         keyword = [p for p in params if p.kind is inspect.Parameter.VAR_KEYWORD]
-        plain = [p for p in params if p.kind is not inspect.Parameter.VAR_KEYWORD]
+        plain = [
+            p for p in params if p.kind is not inspect.Parameter.VAR_KEYWORD and p.name not in own
+        ]
         extra = [
-            inspect.Parameter("ortho_scope", inspect.Parameter.KEYWORD_ONLY, default="tensor"),
-            inspect.Parameter("segments", inspect.Parameter.KEYWORD_ONLY, default=None),
+            inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, default=value)
+            for key, value in own.items()
         ]
         cls.__signature__ = inspect.Signature([*plain, *extra, *keyword])  # type: ignore[attr-defined]
     except (TypeError, ValueError):  # a base without a readable signature: the wrapper's own
         pass
-    return cls
+    return cls  # type: ignore[return-value]
+
+
+def orthograd(base: type[torch.optim.Optimizer]) -> type[torch.optim.Optimizer]:
+    """The ⊥Grad wrapper of ``base`` (settings ``ortho_scope``, ``segments``)."""
+    return wrapper_class(f"Ortho{base.__name__}", OrthoGrad, base, {"ortho_scope": "tensor"})
