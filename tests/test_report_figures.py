@@ -25,3 +25,15 @@ def test_plot_functions_return_figures(tmp_path):
         assert isinstance(figure, Figure) and figure.axes and figure.axes[0].has_data()
     curves_figure(sweep, "T1").savefig(tmp_path / "t1.png")
     assert (tmp_path / "t1.png").stat().st_size > 1000
+
+
+def test_a_failed_run_without_summary_is_drawn_not_a_crash():
+    """A run stored as failed (an exception in a worker) has no summary: the report's
+    curves still draw the others and label it from its config (was a KeyError)."""
+    import dataclasses
+
+    sweep = catalogue().cases["lyu24/T1"].true()
+    failed = dataclasses.replace(sweep[0], trace=dataclasses.replace(sweep[0].trace, summary={}))
+    figure = curves_figure([failed, *sweep[1:]], "T1")
+    labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert len(labels) == len(sweep) and all("α=" in label for label in labels)

@@ -113,7 +113,8 @@ def plot_grok_times(members: Sequence[Member], path: Path) -> Path:
 
 def _label(member: Member) -> str:
     config = member.config
-    scale = f"α={member.trace.summary['alpha']:.3g}"
+    alpha = member.trace.summary.get("alpha", config.alpha)  # a failed run has no summary
+    scale = f"α={alpha:.3g}" if alpha is not None else "α=?"
     return f"{config.experiment} {scale} λ={config.wd:g} seed {config.seed}"
 
 
