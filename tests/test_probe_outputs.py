@@ -113,3 +113,34 @@ def test_no_deferral_where_a_record_needs_its_test_accuracy_at_once() -> None:
         config=make_config("misgrok", "ci"), data=SimpleNamespace(x_test=torch.empty(10, 10))
     )
     assert runner.deferred_test_states(small) == 0
+
+
+@pytest.mark.parametrize("experiment", ["sparse-cls", "matrix-completion"])
+def test_deferred_test_evaluation_in_a_batch_records_what_immediate_evaluation_does(
+    experiment: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from grokbench.engine.batched import BatchedObjective
+
+    configs = [make_config(experiment, "smoke", {"seed": s, "evals": 20}) for s in (0, 1)]
+    configs.append(make_config(experiment, "smoke", {"seed": 0, "evals": 20, "alpha": 3.0}))
+    immediate = batch_run.run_batch(configs, probes=[_spy([])], warn=False)
+    monkeypatch.setattr(runner, "DEFERRED_MIN_NUMBERS", 0)
+    monkeypatch.setattr(runner, "DEFERRED_STATES", 3)
+    splits: list[tuple[str, ...]] = []
+    evaluate = BatchedObjective.evaluate
+
+    def counted(self, members, states, *args, **kwargs):  # type: ignore[no-untyped-def]
+        splits.append(tuple(kwargs.get("splits", args[0] if args else ("train", "test"))))
+        return evaluate(self, members, states, *args, **kwargs)
+
+    monkeypatch.setattr(BatchedObjective, "evaluate", counted)
+    deferred = batch_run.run_batch(configs, probes=[_spy([])], warn=False)
+    assert ("test",) in splits and ("train", "test") not in splits
+    for a_trace, b_trace in zip(immediate, deferred, strict=True):
+        assert len(a_trace.records) == len(b_trace.records) > 3
+        for a, b in zip(a_trace.records, b_trace.records, strict=True):
+            for name in ("test_loss", "test_acc", "test_mse", "train_loss", "param_norm"):
+                x, y = getattr(a, name), getattr(b, name)
+                assert (x is None and y is None) or abs(x - y) <= 1e-12 * (1 + abs(x)), name
+            assert a.probes.keys() == b.probes.keys()
+            assert all(abs(v - b.probes[k]) <= 1e-12 * (1 + abs(v)) for k, v in a.probes.items())

@@ -11,6 +11,7 @@ separate batches; optimizer dynamics and normalised GD (``ngd``) run sequentiall
 from __future__ import annotations
 
 import json
+import math
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -19,7 +20,7 @@ from typing import Any
 import torch
 
 from grokbench.engine import runner
-from grokbench.engine.batched import BatchedObjective
+from grokbench.engine.batched import SPLITS, BatchedObjective
 from grokbench.engine.dynamics import Recorder, due
 from grokbench.engine.experiments import get_experiment
 from grokbench.engine.memory_split import split_by_seed
@@ -147,19 +148,40 @@ def _run_together(
     theta0 = torch.stack([p.theta0 for p in prepared])
     t_end = torch.tensor([p.t_end for p in prepared], dtype=theta0.dtype, device=theta0.device)
 
+    # large test sets: the test split waits for DEFERRED_STATES states per dataset, then
+    # one product (grokbench.engine.runner.deferred_test_states)
+    defer = any(runner.deferred_test_states(p) for p in prepared)
+    pending: list[tuple[int, int, torch.Tensor]] = []  # (member, record index, state)
+
+    def flush() -> None:
+        if not pending:
+            return
+        members, indices, states = zip(*pending, strict=True)
+        pending.clear()
+        numbers = batched.evaluate(members, torch.stack(states), splits=("test",))
+        for member, index, state, values, out in zip(
+            members, indices, states, numbers, batched.test_outputs, strict=True
+        ):
+            recorders[member].fill(index, state, values, out)  # type: ignore[arg-type]
+
     def on_evals(batch: EvalBatch) -> list[bool]:
-        metrics = batched.evaluate(batch.members, batch.states)
+        metrics = batched.evaluate(batch.members, batch.states, ("train",) if defer else SPLITS)
         flags, stopped = [], set()
         for i, member in enumerate(batch.members):
             recorder = recorders[member]
             recorder.step = batch.steps[i]
             recorder.objective.grad_evals = base[member] + batch.rhs_evals[i]
+            values = {"test_loss": math.nan, **metrics[i]} if defer else metrics[i]
             keep = member not in stopped and recorder.record(
-                batch.times[i], batch.states[i], metrics[i], batched.test_outputs[i]
+                batch.times[i], batch.states[i], values, batched.test_outputs[i], defer=defer
             )
+            if keep and defer:
+                pending.append((member, len(recorder.records) - 1, batch.states[i].clone()))
             if not keep:
                 stopped.add(member)
             flags.append(keep)
+        if len(pending) >= runner.DEFERRED_STATES * len(datasets):
+            flush()
         return flags
 
     start = time.perf_counter()
@@ -177,6 +199,7 @@ def _run_together(
             for r, e in zip(recorders, ends, strict=True)
         ]
         counts = [o.grad_evals - b for o, b in zip(objectives, base, strict=True)]
+    flush()
     wall = time.perf_counter() - start
     traces = [
         runner.make_trace(p, r, s, wall, b + c)

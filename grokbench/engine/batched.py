@@ -32,6 +32,8 @@ from grokbench.spec import TaskData
 #: Use ``grokbench.engine.mlp_grad``'s hand-written gradient for depth-2 MLPs (False: autograd
 #: through vmap, as for any model; kept selectable for timing and checking).
 HAND_WRITTEN_MLP = True
+#: What ``BatchedObjective.evaluate`` computes by default.
+SPLITS = ("train", "test")
 
 
 class StackedDiagonal:
@@ -156,11 +158,14 @@ class BatchedObjective:
                 grad[index] = grad[index].add(theta[index], alpha=value)
         return grad
 
-    @property
-    def metric_names(self) -> list[str]:
-        if self.kind == "regression":
-            return ["param_norm", "train_loss", "test_loss"]
-        return ["param_norm", "train_loss", "train_acc", "train_margin", "test_loss", "test_acc"]
+    def metric_names(self, splits: Sequence[str] = SPLITS) -> list[str]:
+        """The names ``evaluate`` fills, in its column order."""
+        names = ["param_norm"]
+        for split in splits:
+            names.append(f"{split}_loss")
+            if self.kind != "regression":
+                names += [f"{split}_acc", *(["train_margin"] if split == "train" else [])]
+        return names
 
     def _scores(self, out: torch.Tensor, y: torch.Tensor, train: bool) -> list[torch.Tensor]:
         """Per row of outputs: the loss and, for classification, the accuracy (and the
@@ -174,11 +179,14 @@ class BatchedObjective:
         return values
 
     @torch.no_grad()
-    def evaluate(self, members: Sequence[int], states: torch.Tensor) -> list[dict[str, float]]:
+    def evaluate(
+        self, members: Sequence[int], states: torch.Tensor, splits: Sequence[str] = SPLITS
+    ) -> list[dict[str, float]]:
         """``grokbench.engine.objective.Objective.evaluate`` for each (member, state) pair: one
-        batched forward per dataset and split, one transfer for all."""
-        columns = len(self.metric_names)
-        values = torch.empty(len(members), columns, dtype=torch.float64)
+        batched forward per dataset and split, one transfer for all (``splits``: train, test
+        or both; ``test_outputs`` holds the test outputs when the test split is in)."""
+        names = self.metric_names(splits)
+        values = torch.empty(len(members), len(names), dtype=torch.float64)
         by_group: dict[int, list[int]] = {}
         for i, member in enumerate(members):
             by_group.setdefault(self.groups[member], []).append(i)
@@ -186,22 +194,19 @@ class BatchedObjective:
         for group, rows in by_group.items():
             data = self.datasets[group]
             chunk = states[torch.tensor(rows, device=states.device)]
-            test_out = self._rows(chunk, data.x_test)
-            scores = [
-                chunk.norm(dim=-1),
-                *self._scores(self._rows(chunk, data.x_train), data.y_train, True),
-                *self._scores(test_out, data.y_test, False),
-            ]
+            scores = [chunk.norm(dim=-1)]
+            if "train" in splits:
+                scores += self._scores(self._rows(chunk, data.x_train), data.y_train, True)
+            if "test" in splits:
+                test_out = self._rows(chunk, data.x_test)
+                scores += self._scores(test_out, data.y_test, False)
+                for position, row in enumerate(rows):
+                    test_outputs[row] = test_out[position]
             values[rows] = torch.stack([v.double() for v in scores], dim=-1).cpu()
-            for position, row in enumerate(rows):
-                test_outputs[row] = test_out[position]
         self.test_outputs = test_outputs
-        names = self.metric_names
         out = [dict(zip(names, row, strict=True)) for row in values.tolist()]
         if self.kind == "regression":
             for metrics in out:
-                metrics["train_mse"], metrics["test_mse"] = (
-                    metrics["train_loss"],
-                    metrics["test_loss"],
-                )
+                for split in splits:
+                    metrics[f"{split}_mse"] = metrics[f"{split}_loss"]
         return out

@@ -89,13 +89,21 @@ class Recorder:
         indices, states = zip(*self._pending, strict=True)
         self._pending = []
         scores, outputs = self.objective.evaluate_test(torch.stack(states))
-        with torch.no_grad():
-            for index, theta, numbers, out in zip(indices, states, scores, outputs, strict=True):
-                record = self.records[index]
-                for name, value in numbers.items():
-                    setattr(record, name, value)
-                for probe in filter(reads_test_outputs, self.probes):
-                    record.probes.update(apply_probe(probe, theta, out))
+        for index, theta, numbers, out in zip(indices, states, scores, outputs, strict=True):
+            self.fill(index, theta, numbers, out)
+
+    @torch.no_grad()
+    def fill(
+        self, index: int, theta: torch.Tensor, numbers: dict[str, float], out: torch.Tensor
+    ) -> None:
+        """Complete record ``index``, taken with ``defer``: its test numbers (the ``test_*``
+        of ``numbers``) and the probes that read the test outputs ``out`` at ``theta``."""
+        record = self.records[index]
+        for name, value in numbers.items():
+            if name.startswith("test_"):
+                setattr(record, name, value)
+        for probe in filter(reads_test_outputs, self.probes):
+            record.probes.update(apply_probe(probe, theta, out))
 
     def record(
         self,
