@@ -85,9 +85,12 @@ def test_meetings_show_the_deciding_values_and_undeclared_pairs(with_fake_pack: 
     ]
     rows = meeting_rows(claims, verdicts)
     declared = rows[0]
-    assert (declared["first"], declared["second"], declared["relation"]) == (
-        "fake/F1", "lyu24/K1", "agrees")  # fmt: skip
+    assert (declared["first"], declared["second"]) == ("fake/F1", "lyu24/K1")
+    # declared "agrees", but F1 failed: the row says so rather than the bare relation
+    assert declared["relation"] == "agrees, as declared; but fake/F1 did not pass"
     assert declared["first measured"] == "fail; final_acc = 0.5"
     assert declared["second measured"] == "pass; max_norm_ratio_deviation = 0.01"
     undeclared = [(r["first"], r["second"]) for r in rows[1:]]
     assert undeclared == [("lyu24/K1", "fake/K1")]  # same run set, different packs
+    verdicts[1] = _verdict("fake/F1", "pass", {"final_acc": 1.0})
+    assert meeting_rows(claims, verdicts)[0]["relation"] == "agrees"  # both hold: as declared

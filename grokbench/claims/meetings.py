@@ -25,6 +25,15 @@ def _value(verdict: Verdict | None, key: str) -> str:
     return f"{verdict.status}; {key} = {shown}" if key else verdict.status
 
 
+def _relation(declared: str, first: Verdict, second: Verdict) -> str:
+    """The declared relation, qualified when a claim it rests on did not pass (a relation
+    between two claims is declared on the premise that both hold)."""
+    failed = [v.id for v in (first, second) if v.status != "pass"]
+    if not failed:
+        return declared
+    return f"{declared}, as declared; but {' and '.join(failed)} did not pass"
+
+
 def meeting_rows(claims: list[Claim], verdicts: list[Verdict]) -> list[dict[str, Any]]:
     """The declared meetings whose two claims were both judged, then the undeclared pairs
     of judged claims from different packs that read a common run set."""
@@ -38,7 +47,8 @@ def meeting_rows(claims: list[Claim], verdicts: list[Verdict]) -> list[dict[str,
             if first not in judged or second not in judged:
                 continue
             seen.add(frozenset((first, second)))
-            rows.append({"first": first, "second": second, "relation": meeting.relation,
+            relation = _relation(meeting.relation, by_id[first], by_id[second])
+            rows.append({"first": first, "second": second, "relation": relation,
                          "decided by": meeting.decided_by,
                          "first measured": _value(by_id[first], meeting.keys[0]),
                          "second measured": _value(by_id[second], meeting.keys[1])})  # fmt: skip
