@@ -101,3 +101,15 @@ def test_probe_records_the_kernel_distance_on_a_smoke_run() -> None:
     probe, theta = kernel_probe(prepared), prepared.theta0
     outputs = prepared.flat.function(theta, prepared.data.x_test)
     assert probe(theta) == probe(theta, outputs)  # type: ignore[call-arg]
+
+
+def test_a_paper_only_run_set_is_not_awaited_below_paper_scale() -> None:
+    """KD1 reads the sweep and the paper-only ReLU run set: at ci it is judged on the sweep
+    (it was inconclusive, "did not finish", waiting for a run set ci never runs)."""
+    from grokbench.claims.evaluate import evidence_of
+    from grokbench.claims.registry import catalogue
+
+    kd1 = next(c for c in catalogue().claims if c.id == "mohamadi24/KD1")
+    sweep = [object()]  # members are passed through untouched
+    assert evidence_of(kd1, {"mohamadi24-sweep": sweep}, "ci") == sweep  # type: ignore[dict-item]
+    assert evidence_of(kd1, {"mohamadi24-sweep": sweep}, "paper") == []  # type: ignore[dict-item]

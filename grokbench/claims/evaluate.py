@@ -10,7 +10,7 @@ from typing import Any
 from grokbench.claims.applicability import merge, screen
 from grokbench.claims.checks import Inconclusive
 from grokbench.claims.collect import Compute, collect, run_set_names
-from grokbench.claims.registry import catalogue, check_of
+from grokbench.claims.registry import catalogue, check_of, run_sets
 from grokbench.spec import Claim, ConfigError, Member, Outcome, Verdict
 
 #: Run sets already collected, by name: their members and the seconds they took. A caller
@@ -119,12 +119,19 @@ def as_erratum(outcome: Outcome) -> Outcome:
     return outcome
 
 
-def evidence_of(claim: Claim, members: dict[str, list[Member]]) -> list[Member]:
-    """The members of every run set the claim reads, in order; empty when one of them is
-    missing (it did not finish)."""
-    if any(name not in members for name in claim.run_sets):
+def evidence_of(claim: Claim, members: dict[str, list[Member]], scale: str) -> list[Member]:
+    """The members of every run set the claim reads at ``scale`` (a paper-only run set is
+    read at paper scale alone), in order; empty when one of them is missing (it did not
+    finish)."""
+    known = run_sets()
+    names = [
+        name
+        for name in claim.run_sets
+        if scale == "paper" or name not in known or not known[name].paper_only
+    ]
+    if not names or any(name not in members for name in names):
         return []
-    return [member for name in claim.run_sets for member in members[name]]
+    return [member for name in names for member in members[name]]
 
 
 def judge_all(
@@ -136,7 +143,7 @@ def judge_all(
     """Every claim's verdict from collected run sets."""
     verdicts = []
     for claim in claims:
-        evidence = evidence_of(claim, members)
+        evidence = evidence_of(claim, members, scale)
         outcome = check(claim, evidence, scale)
         seconds = sum(timings.get(name, 0.0) for name in claim.run_sets)
         verdicts.append(verdict(claim, outcome, evidence, scale, seconds))
