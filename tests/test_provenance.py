@@ -120,3 +120,40 @@ def test_code_version_in_the_own_checkout_names_the_commit():
     else:  # found the environment module one folder deeper than it looked (it said unknown)
         assert commit != "unknown"
         assert code_version().startswith(f"{__version__}+g{commit[:12]}")
+
+
+def test_code_version_is_dirty_for_package_changes_only(tmp_path):
+    """A checkout whose reports/ the main job rewrote keeps its code version (stored runs
+    stay reusable); a changed or new file in grokbench/ makes it ``+dirty``."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import grokbench
+
+    checkout = tmp_path / "checkout"
+    shutil.copytree(Path(grokbench.__file__).parent, checkout / "grokbench",
+                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    (checkout / "pyproject.toml").write_text("[project]\nname = 'grokbench'\n")
+    (checkout / ".gitignore").write_text("__pycache__/\n")  # as the repository's
+    (checkout / "reports").mkdir()
+    (checkout / "reports" / "CLAIMS.md").write_text("old\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(checkout)]
+    subprocess.run(["git", "init", "-q", str(checkout)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    code = "from grokbench.infra import environment as e; print(e.git_commit())"
+    env = {"PYTHONPATH": str(checkout), "PATH": "/usr/bin:/bin"}
+
+    def commit() -> str:
+        out = subprocess.run([sys.executable, "-c", code], cwd=checkout, env=env,
+                             capture_output=True, text=True, check=True)  # fmt: skip
+        return out.stdout.strip()
+
+    clean = commit()
+    assert len(clean) == 40
+    (checkout / "reports" / "CLAIMS.md").write_text("new\n")
+    assert commit() == clean
+    (checkout / "grokbench" / "new_module.py").write_text("x = 1\n")
+    assert commit() == clean + "+dirty"

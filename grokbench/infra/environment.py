@@ -51,7 +51,8 @@ def cpu_model() -> str:
 
 @functools.cache
 def git_commit() -> str:
-    """The commit of grokbench's own checkout, with ``+dirty`` for uncommitted changes;
+    """The commit of grokbench's own checkout, with ``+dirty`` for uncommitted changes to
+    the package (``grokbench/``, new files included);
     ``unknown`` when grokbench does not run from its own git checkout (an installed package
     inside someone else's repository must not report that repository's commit)."""
     root = Path(__file__).resolve().parents[2]  # grokbench/infra/environment.py → the checkout
@@ -65,7 +66,9 @@ def git_commit() -> str:
         if not top or Path(top).resolve() != root or not (root / "pyproject.toml").is_file():
             return "unknown"
         commit = git("rev-parse", "HEAD")
-        dirty = git("status", "--porcelain", "--untracked-files=no")
+        # the package's own files only: the main job rewrites the tracked reports/, and a
+        # run must not change the code version the next one is stored under
+        dirty = git("status", "--porcelain", "--", "grokbench")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return (commit + ("+dirty" if dirty else "")) if commit else "unknown"
