@@ -85,11 +85,13 @@ def compute_traces(
         baselines = [fit_baselines(c, run_set.baselines) for c in configs]
     fitted = {c.key(): b for c, b in zip(configs, baselines, strict=True)}
 
-    built: dict[str, list[Probe]] = {}  # the last built per member: its run's probes
+    # per member, the probes that finish after the run (late_kkt): only those are kept,
+    # since a probe holds its run's data and a memory-split batch must free each seed's
+    built: dict[str, list[Probe]] = {}
 
     def member_probes(prepared: Prepared) -> Probe:
         probes = [f(prepared) for f in run_set.probes(fitted[prepared.config.key()])]
-        built[prepared.config.key()] = probes
+        built[prepared.config.key()] = [p for p in probes if hasattr(p, "finish")]
         return combined(probes)
 
     start = time.perf_counter()
