@@ -1,0 +1,53 @@
+"""Side by side on misgrok's paper-scale data (seed 0, one thread): the test split
+evaluated state by state (``Objective.evaluate``) against 32 states at once
+(``Objective.evaluate_test``, what deferred evaluation does), and their agreement.
+
+usage: python benchmarks/defer_side.py   (8 GB of data)
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import torch
+
+from grokbench.engine import runner
+from grokbench.engine.config import make_config
+from grokbench.engine.objective import Objective
+
+
+def main(states_at_once: int = 32) -> None:
+    torch.set_num_threads(1)
+    prepared = runner.prepare(make_config("misgrok", "paper", {"seed": 0}))
+    objective = Objective(prepared.flat.function, prepared.data, prepared.config.wd)
+    generator = torch.Generator().manual_seed(0)
+    theta0 = prepared.theta0
+    noise = torch.randn((states_at_once, *theta0.shape), generator=generator, dtype=theta0.dtype)
+    states = theta0 * (1 + 0.01 * noise)
+    objective.evaluate(states[0])  # warm-up
+    start = time.perf_counter()
+    one_by_one = [objective.evaluate(state) for state in states[:8]]
+    per_state_old = (time.perf_counter() - start) / 8
+    start = time.perf_counter()
+    scores, _ = objective.evaluate_test(states)
+    chunk = time.perf_counter() - start
+    start = time.perf_counter()
+    for state in states[:8]:
+        objective.evaluate(state, test=False)
+    train_only = (time.perf_counter() - start) / 8
+    per_state_new = chunk / states_at_once + train_only
+    pairs = list(zip(one_by_one, scores[:8], strict=True))
+    print(json.dumps({
+        "per_state_old_s": per_state_old,
+        "chunk_s": chunk,
+        "per_state_new_s": per_state_new,
+        "speedup": per_state_old / per_state_new,
+        "max_rel_test_loss_diff": max(abs(a["test_loss"] - b["test_loss"]) / abs(a["test_loss"])
+                                      for a, b in pairs),
+        "max_test_acc_diff": max(abs(a["test_acc"] - b["test_acc"]) for a, b in pairs),
+    }))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
