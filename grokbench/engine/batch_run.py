@@ -11,7 +11,6 @@ separate batches; optimizer dynamics and normalised GD (``ngd``) run sequentiall
 from __future__ import annotations
 
 import json
-import math
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -171,9 +170,8 @@ def _run_together(
             recorder = recorders[member]
             recorder.step = batch.steps[i]
             recorder.objective.grad_evals = base[member] + batch.rhs_evals[i]
-            values = {"test_loss": math.nan, **metrics[i]} if defer else metrics[i]
             keep = member not in stopped and recorder.record(
-                batch.times[i], batch.states[i], values, batched.test_outputs[i], defer=defer
+                batch.times[i], batch.states[i], metrics[i], batched.test_outputs[i], defer=defer
             )
             if keep and defer:
                 pending.append((member, len(recorder.records) - 1, batch.states[i].clone()))

@@ -72,8 +72,7 @@ class Recorder:
         if not self.defer_test:
             metrics = self.objective.evaluate(theta)
             return self.record(t, theta, metrics, self.objective.test_outputs)
-        metrics = {"test_loss": math.nan, **self.objective.evaluate(theta, test=False)}
-        keep = self.record(t, theta, metrics, defer=True)
+        keep = self.record(t, theta, self.objective.evaluate(theta, test=False), defer=True)
         if keep:
             self._pending.append((len(self.records) - 1, theta.detach().clone()))
             if len(self._pending) >= self.defer_test:
@@ -116,8 +115,9 @@ class Recorder:
         """Keep one record from metrics already evaluated (batched sweeps evaluate many
         states at once); False when the run has diverged. ``test_outputs``: the model's
         outputs on the test set at θ, from that evaluation, for the probes that read them;
-        ``defer``: those probes wait for ``flush`` (the others, which may read the state of
-        the dynamics at this time, run now)."""
+        ``defer``: ``metrics`` lack the test split, which ``fill`` adds later with the
+        probes that read test outputs (the others, which may read the state of the
+        dynamics at this time, run now)."""
         loss, norm = metrics["train_loss"], metrics["param_norm"]
         if not self.records:
             self._limit = self.blowup * (abs(loss) + 1.0)
@@ -130,6 +130,8 @@ class Recorder:
             )
             return False
         elapsed = time.perf_counter() - self._start
+        if defer:  # the test numbers come with ``fill``
+            metrics = {"test_loss": math.nan, **metrics}
         extra: dict[str, float] = {}
         with torch.no_grad():
             for probe in self.probes:
