@@ -1,13 +1,15 @@
 """Side by side on misgrok's paper-scale data (seed 0, one thread): the test split
-evaluated state by state (``Objective.evaluate``) against 32 states at once
-(``Objective.evaluate_test``, what deferred evaluation does), and their agreement.
+evaluated state by state (``Objective.evaluate``) against STATES states at once
+(``Objective.evaluate_test``, what deferred evaluation does), and their agreement; with
+more than one STATES, the chunk sizes side by side (per-state seconds of each).
 
-usage: python benchmarks/defer_side.py   (8 GB of data)
+usage: python benchmarks/defer_side.py [STATES ...]   (default 32; 8 GB of data)
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import time
 
 import torch
@@ -17,21 +19,27 @@ from grokbench.engine.config import make_config
 from grokbench.engine.objective import Objective
 
 
-def main(states_at_once: int = 32) -> None:
+def main(states_at_once: int = 32, others: tuple[int, ...] = ()) -> None:
     torch.set_num_threads(1)
     prepared = runner.prepare(make_config("misgrok", "paper", {"seed": 0}))
     objective = Objective(prepared.flat.function, prepared.data, prepared.config.wd)
     generator = torch.Generator().manual_seed(0)
     theta0 = prepared.theta0
-    noise = torch.randn((states_at_once, *theta0.shape), generator=generator, dtype=theta0.dtype)
+    largest = max(states_at_once, *others)
+    noise = torch.randn((largest, *theta0.shape), generator=generator, dtype=theta0.dtype)
     states = theta0 * (1 + 0.01 * noise)
     objective.evaluate(states[0])  # warm-up
     start = time.perf_counter()
     one_by_one = [objective.evaluate(state) for state in states[:8]]
     per_state_old = (time.perf_counter() - start) / 8
     start = time.perf_counter()
-    scores, _ = objective.evaluate_test(states)
+    scores, _ = objective.evaluate_test(states[:states_at_once])
     chunk = time.perf_counter() - start
+    per_state_by_size = {states_at_once: chunk / states_at_once}
+    for size in others:
+        start = time.perf_counter()
+        objective.evaluate_test(states[:size])
+        per_state_by_size[size] = (time.perf_counter() - start) / size
     start = time.perf_counter()
     for state in states[:8]:
         objective.evaluate(state, test=False)
@@ -46,8 +54,10 @@ def main(states_at_once: int = 32) -> None:
         "max_rel_test_loss_diff": max(abs(a["test_loss"] - b["test_loss"]) / abs(a["test_loss"])
                                       for a, b in pairs),
         "max_test_acc_diff": max(abs(a["test_acc"] - b["test_acc"]) for a, b in pairs),
+        "test_split_s_per_state_by_chunk": per_state_by_size,
     }))  # fmt: skip
 
 
 if __name__ == "__main__":
-    main()
+    sizes = [int(arg) for arg in sys.argv[1:]] or [32]
+    main(sizes[0], tuple(sizes[1:]))

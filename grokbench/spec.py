@@ -260,6 +260,9 @@ class Trace:
     summary: dict[str, Any] = field(default_factory=dict)
     status: str = "ok"
     reason: str = ""
+    #: the baselines its run set's probes compared with, when computed with them; not in
+    #: the JSON trace (the store keeps them apart: ``Store.put_baselines``)
+    baselines: dict[str, BaselineResult] | None = field(default=None, compare=False, repr=False)
 
     def column(self, name: str) -> list[float]:
         """The values of one record field, in time order (NaN where a record lacks it)."""

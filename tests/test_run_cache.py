@@ -99,3 +99,22 @@ def test_fail_on_decides_what_exits_1(tmp_path, capsys):
     capsys.readouterr()
     assert claims("--fail-on", "regression") == 2
     assert "--fail-on regression" in capsys.readouterr().err
+
+
+def test_a_rejudge_draws_no_data(tmp_path, capsys, monkeypatch):
+    """The baselines are kept in the store with the runs, so a second judgement neither
+    draws a dataset nor fits (at paper scale 20–30 s a member for the data alone)."""
+    code, first = _claims(tmp_path, "first")
+    _line(capsys)
+    from grokbench.engine import runner
+
+    def no_data(*args, **kwargs):
+        raise AssertionError("the re-judge drew a dataset")
+
+    monkeypatch.setattr(runner, "prepare", no_data)
+    monkeypatch.setattr("grokbench.baselines.compute.prepare", no_data)
+    code_again, again = _claims(tmp_path, "again")
+    assert _line(capsys).startswith("runs: 3 reused, 0 computed") and code_again == code
+    assert [(v["id"], v["status"], v["measured"]) for v in first] == [
+        (v["id"], v["status"], v["measured"]) for v in again
+    ]

@@ -57,6 +57,8 @@ def fit_baselines(config: RunConfig, names: Sequence[str]) -> dict[str, Baseline
     """The named baselines on this config's data (cached on disk by grokbench.baselines.compute)."""
     if not names:
         return {}
+    if not names:  # run_baselines would draw the data for nothing
+        return {}
     from grokbench.baselines.compute import run_baselines
 
     return {result.name: result for result in run_baselines(config, list(names))}
@@ -100,6 +102,7 @@ def compute_traces(
         raise KeyboardInterrupt
     for config, trace in zip(configs, traces, strict=True):  # probes that defer (late_kkt)
         finish_probes(built.get(config.key(), []), trace.records)
+        trace.baselines = fitted[config.key()] or None
     seconds = time.perf_counter() - start
     for config, trace in zip(configs, traces, strict=True):
         log(f"  {run_set.name}: {_describe(config)} -> {trace.status}")
@@ -122,7 +125,11 @@ def run_members(
 ) -> list[Member]:
     """Every member of a run set: the baselines fitted on its data, and its trace
     (``compute``: in this process by default)."""
-    fitted = [fit_baselines(config, run_set.baselines) for config in configs]
+    fit = getattr(compute, "fit_baselines", None)  # StoredRuns: kept in the store
+    if fit is not None:
+        fitted = [fit(run_set, config) for config in configs]
+    else:
+        fitted = [fit_baselines(config, run_set.baselines) for config in configs]
     if not run_set.train:
         traces = [untrained(config) for config in configs]
     else:
@@ -158,6 +165,13 @@ def collect(
     configs = {name: configs_of(known[name], scale, base) for name in names}  # validates first
     results: dict[str, list[Member]] = {}
     timings: dict[str, float] = {}
+    prefetch = getattr(compute, "prefetch", None)  # StoredRuns with an executor
+    if prefetch is not None:
+        try:
+            prefetch([(known[n], configs[n]) for n in names if known[n].train], log)
+        except KeyboardInterrupt:
+            log("interrupted while computing the runs; the finished ones are stored")
+            return results, timings
     for name in names:
         start = time.perf_counter()
         log(f"run set {name} ({scale})")

@@ -18,10 +18,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from grokbench.claims.collect import compute_named, compute_traces
+from grokbench.claims.collect import compute_named, compute_traces, fit_baselines
 from grokbench.infra.store import Store
 from grokbench.scaleout.executors import Backend
-from grokbench.scaleout.sweep import FINAL_STATUSES, run_sweep, store_key
+from grokbench.scaleout.sweep import FINAL_STATUSES, SweepPart, run_parts, run_sweep, store_key
 from grokbench.spec import BaselineResult, RunConfig, RunSet, Trace
 
 
@@ -39,12 +39,54 @@ class StoredRuns:
     reused: int = 0
     computed: int = 0
     failures: dict[str, str] = field(default_factory=dict)
+    _computed_now: set[str] = field(default_factory=set, repr=False)
 
     def __post_init__(self) -> None:
         if self.code_version is None:
             from grokbench.infra.environment import code_version
 
             self.code_version = code_version()
+
+    def _missing(self, run_set: RunSet, configs: list[RunConfig]) -> list[int]:
+        """Indices of the configs to compute: not stored (every one with ``fresh``), and
+        not computed earlier in this job (``prefetch``)."""
+        assert self.code_version is not None
+        done = self.store.statuses(self.code_version)
+        keys = [store_key(config, run_set.name) for config in configs]
+        return [
+            i
+            for i, key in enumerate(keys)
+            if key not in self._computed_now and (self.fresh or done.get(key) not in FINAL_STATUSES)
+        ]
+
+    def prefetch(
+        self, work: list[tuple[RunSet, list[RunConfig]]], log: Callable[[str], None]
+    ) -> None:
+        """Compute the missing runs of every run set in ``work`` through the executor as one
+        sweep (``run_parts``: one queue of units, so that no worker waits at the end of a
+        run set for its slowest unit); ``__call__`` then reads them back. Nothing to do
+        without an executor (in this process the run sets run one after another anyway)."""
+        if self.executor is None:
+            return
+        parts = []
+        for run_set, configs in work:
+            todo = [configs[i] for i in self._missing(run_set, configs)]
+            compute = functools.partial(compute_named, run_set.name)
+            parts += [SweepPart(todo, run_set.name, compute)] if todo else []
+        if not parts:
+            return
+        count = sum(len(part.configs) for part in parts)
+        log(f"computing {count} runs of {len(parts)} run sets on {self.executor.description}")
+        result = run_parts(
+            parts, self.executor, self.store, label=self.label, code_version=self.code_version,
+            threads=self.threads, fresh=self.fresh,
+        )  # fmt: skip
+        self.failures.update(result.errors)
+        if result.interrupted:
+            raise KeyboardInterrupt
+        self._computed_now.update(store_key(c, p.run_set) for p in parts for c in p.configs)
+        self.computed += count
+        log(f"{count} runs computed in {result.wall_s:.1f}s")
 
     def __call__(
         self,
@@ -55,11 +97,8 @@ class StoredRuns:
     ) -> list[Trace]:
         assert self.code_version is not None
         keys = [store_key(config, run_set.name) for config in configs]
-        done = self.store.statuses(self.code_version)
-        missing = [
-            i for i, key in enumerate(keys) if self.fresh or done.get(key) not in FINAL_STATUSES
-        ]
-        self.reused += len(configs) - len(missing)
+        missing = self._missing(run_set, configs)
+        self.reused += sum(key not in self._computed_now for key in keys) - len(missing)
         start = time.perf_counter()
         if missing and self.executor is None:
             todo = [configs[i] for i in missing]
@@ -82,8 +121,23 @@ class StoredRuns:
             log(f"  {run_set.name}: {len(missing)} computed in {seconds:.1f}s, "
                 f"{len(configs) - len(missing)} reused from {self.store.path}")  # fmt: skip
         else:
-            log(f"  {run_set.name}: all {len(configs)} runs reused from {self.store.path}")
+            log(f"  {run_set.name}: all {len(configs)} runs read from {self.store.path}")
         return [self._stored(config, key) for config, key in zip(configs, keys, strict=True)]
+
+    def fit_baselines(self, run_set: RunSet, config: RunConfig) -> dict[str, BaselineResult]:
+        """A member's baselines: those kept in the store with its run (a re-judge draws no
+        data; the workers' runs bring theirs), else fitted here and kept."""
+        assert self.code_version is not None
+        if not run_set.baselines:
+            return {}
+        key = store_key(config, run_set.name)
+        stale = self.fresh and key not in self._computed_now  # --fresh: fit them again
+        kept = None if stale else self.store.get_baselines(key, self.code_version)
+        if kept is not None and set(kept) == set(run_set.baselines):
+            return kept
+        fitted = fit_baselines(config, run_set.baselines)
+        self.store.put_baselines(key, self.code_version, fitted)
+        return fitted
 
     def _stored(self, config: RunConfig, key: str) -> Trace:
         """The stored trace; a run that failed on a worker comes back as a trace with status

@@ -121,10 +121,12 @@ def run_times(prepared: Prepared, objective: Objective) -> torch.Tensor:
 
 #: Test sets of at least this many input numbers are evaluated DEFERRED_STATES states at a
 #: time: there one evaluation reads the whole test set for one matrix-vector product
-#: (memory-bound: 1.6 s for misgrok's 10⁴ × 10⁵ float64 set at paper scale, 6000 times a
-#: run), while a matrix product with 32 columns costs about as much as one of them.
+#: (memory-bound: 0.48 s for misgrok's 10⁴ × 10⁵ float64 set at paper scale, 6000 times a
+#: run), while a matrix product with many columns approaches BLAS's peak. Per state, one
+#: thread (benchmarks/defer_side.py 32 128 256): 56, 32 and 24 ms; 256 states of d = 10⁵
+#: hold 0.4 GB until they are evaluated.
 DEFERRED_MIN_NUMBERS = 1 << 24
-DEFERRED_STATES = 32
+DEFERRED_STATES = 256
 
 
 def deferred_test_states(prepared: Prepared) -> int:

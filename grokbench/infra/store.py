@@ -1,4 +1,5 @@
-"""The results store: runs and verdict sets in one SQLite file (stdlib sqlite3, WAL mode).
+"""The results store: runs, their baselines and verdict sets in one SQLite file (stdlib
+sqlite3, WAL mode).
 
 Runs are keyed by (config hash, code version), so a sweep can skip what is already done
 and ``grokbench compare`` can read a labelled verdict set back. Every write is one
@@ -20,7 +21,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from grokbench.spec import VERDICTS_SCHEMA, ConfigError, RunConfig, Trace, Verdict
+from grokbench.spec import (
+    VERDICTS_SCHEMA,
+    BaselineResult,
+    ConfigError,
+    RunConfig,
+    Trace,
+    Verdict,
+)
 
 DEFAULT_PATH = Path(".grokbench") / "results.sqlite"
 ENV_VAR = "GROKBENCH_STORE"
@@ -50,8 +58,17 @@ def _v1_to_v2(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX verdict_sets_label ON verdict_sets (label, created)")
 
 
+def _v2_to_v3(db: sqlite3.Connection) -> None:
+    """Version 3: the baselines a run set's members were compared with, by run key."""
+    db.execute(
+        "CREATE TABLE baselines (id INTEGER PRIMARY KEY, run_key TEXT NOT NULL,"
+        " code_version TEXT NOT NULL, content BLOB NOT NULL, created TEXT NOT NULL,"
+        " UNIQUE (run_key, code_version))"
+    )
+
+
 #: ``MIGRATIONS[n]`` takes a database at schema version n to n + 1 (append, never edit).
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v0_to_v1, _v1_to_v2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v0_to_v1, _v1_to_v2, _v2_to_v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -260,6 +277,37 @@ class Store:
         its reason, no records. A sweep retries failed runs; a later success replaces it."""
         trace = Trace(config=config.to_dict(), env=dict(env or {}), status="failed", reason=error)
         return self.put_run(config, trace, label, code_version, key)
+
+    def put_baselines(
+        self, run_key: str, code_version: str, results: dict[str, BaselineResult]
+    ) -> None:
+        """Keep the baselines fitted for the run stored under ``run_key`` (replacing any)."""
+        from grokbench.infra.baseline_codec import encode_baselines  # numpy: when used
+
+        content = zlib.compress(_dumps(encode_baselines(results)).encode())
+        self._transaction(
+            lambda db: db.execute(
+                "INSERT INTO baselines (run_key, code_version, content, created)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (run_key, code_version) DO UPDATE SET"
+                " content = excluded.content, created = excluded.created",
+                (run_key, code_version, content, _now()),
+            )
+        )
+
+    def get_baselines(self, run_key: str, code_version: str) -> dict[str, BaselineResult] | None:
+        """The baselines kept for ``run_key`` under ``code_version``; None if there are none."""
+        from grokbench.infra.baseline_codec import decode_baselines
+
+        sql = "SELECT content FROM baselines WHERE run_key = ? AND code_version = ?"
+        rows = self._read(sql, (run_key, code_version))
+        if not rows:
+            return None
+        try:
+            return decode_baselines(json.loads(zlib.decompress(rows[0][0])))
+        except (zlib.error, ValueError, KeyError, TypeError) as error:
+            raise ConfigError(
+                f"store {self.path}: the baselines of {run_key} are unreadable ({error})"
+            ) from None
 
     def statuses(self, code_version: str) -> dict[str, str]:
         """``{config hash: status}`` of every run stored with this code version (one query,

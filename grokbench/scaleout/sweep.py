@@ -12,6 +12,7 @@ sweep started again computes only what is missing; runs that raised are stored a
 from __future__ import annotations
 
 import concurrent.futures as cf
+import functools
 import itertools
 import math
 import time
@@ -144,8 +145,32 @@ def _unique(configs: Sequence[RunConfig]) -> list[RunConfig]:
     return list(seen.values())
 
 
+@dataclass(frozen=True)
+class SweepPart:
+    """Runs that belong together in a sweep: stored under ``run_set`` (``store_key``) and
+    computed, a unit at a time, by ``compute`` (None: ``run_batch``)."""
+
+    configs: Sequence[RunConfig]
+    run_set: str | None = None
+    compute: ComputeUnit | None = None
+
+
 def run_sweep(
     configs: Sequence[RunConfig],
+    executor: cf.Executor | Backend | None = None,
+    store: Store | str | Path | None = None,
+    *,
+    run_set: str | None = None,
+    compute: ComputeUnit | None = None,
+    **options: Any,
+) -> SweepResult:
+    """Run every config not yet in the store through ``executor`` and store each result
+    (``run_parts`` with one part, whose options it takes)."""
+    return run_parts([SweepPart(configs, run_set, compute)], executor, store, **options)
+
+
+def run_parts(
+    parts: Sequence[SweepPart],
     executor: cf.Executor | Backend | None = None,
     store: Store | str | Path | None = None,
     *,
@@ -155,27 +180,24 @@ def run_sweep(
     chunk: int | None = None,
     threads: int | None = None,
     monitor: Monitor | None = None,
-    run_set: str | None = None,
     fresh: bool = False,
-    compute: ComputeUnit | None = None,
 ) -> SweepResult:
-    """Run every config not yet in the store through ``executor`` and store each result.
+    """Run every config of ``parts`` not yet in the store through ``executor`` and store
+    each result. The parts' units share one queue, so the workers stay busy across parts
+    (the claims' run sets) instead of waiting at the end of each for its slowest unit.
 
     ``executor``: a ``Backend`` from ``grokbench.scaleout.executors``, any concurrent.futures
     Executor, or None for local processes (one per core). ``slots``: work units kept in
     flight (default: the backend's, or the executor's ``_max_workers``). ``code_version``
-    defaults to grokbench's own (``envinfo.code_version``). ``run_set``: the run set the runs
-    belong to (they are stored under ``store_key``) and ``compute`` how a unit of them is
-    computed (with the run set's baselines and probes); ``fresh``: compute
-    every run again, whatever is stored. Ctrl-C cancels what is in flight and returns with
+    defaults to grokbench's own (``envinfo.code_version``). ``fresh``: compute every run
+    again, whatever is stored. Ctrl-C cancels what is in flight and returns with
     ``interrupted`` set; what finished is stored.
     """
     if executor is None:
         with backend("local") as local:
-            return run_sweep(
-                configs, local, store, label=label, code_version=code_version, slots=slots,
-                chunk=chunk, threads=threads, monitor=monitor, run_set=run_set, fresh=fresh,
-                compute=compute,
+            return run_parts(
+                parts, local, store, label=label, code_version=code_version, slots=slots,
+                chunk=chunk, threads=threads, monitor=monitor, fresh=fresh,
             )  # fmt: skip
     start = time.perf_counter()
     monitor = monitor or Silent()
@@ -192,15 +214,20 @@ def run_sweep(
 
         code_version = current()
     try:
-        unique = _unique(configs)
         done = opened.statuses(code_version)
-        todo = [c for c in unique if fresh or done.get(store_key(c, run_set)) not in FINAL_STATUSES]
-        result = SweepResult(len(unique), len(unique) - len(todo), code_version)
-        pending = deque([todo[i] for i in unit] for unit in make_units(todo, slots, chunk))
+        pending: deque[tuple[SweepPart, list[RunConfig]]] = deque()
+        total = 0
+        for part in parts:
+            unique = _unique(part.configs)
+            key_of = functools.partial(store_key, run_set=part.run_set)
+            todo = [c for c in unique if fresh or done.get(key_of(c)) not in FINAL_STATUSES]
+            total += len(unique)
+            pending += [(part, [todo[i] for i in unit]) for unit in make_units(todo, slots, chunk)]
+        result = SweepResult(total, total - sum(len(unit) for _, unit in pending), code_version)
         monitor.start(result.total, result.skipped, where)
-        inflight: dict[cf.Future[list[UnitResult]], list[RunConfig]] = {}
+        inflight: dict[cf.Future[list[UnitResult]], tuple[SweepPart, list[RunConfig]]] = {}
 
-        def record(config: RunConfig, outcome: UnitResult) -> None:
+        def record(config: RunConfig, outcome: UnitResult, run_set: str | None) -> None:
             trace = outcome.trace
             if trace is not None and trace.status == "interrupted":
                 raise KeyboardInterrupt  # Ctrl-C reached the run (an in-process executor)
@@ -214,29 +241,32 @@ def run_sweep(
                 monitor.finished(config, "failed", error, outcome.wall_s)
                 return
             opened.put_run(config, trace, label, code_version, store_key(config, run_set))
+            if trace.baselines:
+                opened.put_baselines(store_key(config, run_set), code_version, trace.baselines)
             setattr(result, trace.status, getattr(result, trace.status) + 1)
             monitor.finished(config, trace.status, trace.reason, outcome.wall_s)
 
         try:
             while pending or inflight:
                 while pending and (slots is None or len(inflight) < slots):
-                    unit = pending.popleft()
+                    part, unit = pending.popleft()
                     monitor.submitted(len(unit))
                     try:
-                        future = pool.submit(work_unit, unit, threads or 1, run_set, compute)
-                        inflight[future] = unit
+                        future = pool.submit(
+                            work_unit, unit, threads or 1, part.run_set, part.compute
+                        )
+                        inflight[future] = (part, unit)
                     except Exception as error:  # a broken pool: these runs fail, not the sweep
                         for config in unit:
-                            failed = UnitResult(
-                                store_key(config, run_set), None, _describe_error(error)
-                            )
-                            record(config, failed)
+                            key = store_key(config, part.run_set)
+                            record(config, UnitResult(key, None, _describe_error(error)),
+                                   part.run_set)  # fmt: skip
                 finished, _ = cf.wait(inflight, timeout=0.5, return_when=cf.FIRST_COMPLETED)
                 for future in finished:
-                    unit = inflight.pop(future)
-                    outcomes = _outcomes(future, unit, run_set)
+                    part, unit = inflight.pop(future)
+                    outcomes = _outcomes(future, unit, part.run_set)
                     for config, outcome in zip(unit, outcomes, strict=True):
-                        record(config, outcome)
+                        record(config, outcome, part.run_set)
                 monitor.tick()
         except KeyboardInterrupt:
             result.interrupted = True
