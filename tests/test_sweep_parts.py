@@ -69,10 +69,40 @@ def _claims(tmp_path, capsys, *extra: str) -> tuple[str, str, list[tuple[str, st
 def test_claims_on_an_executor_compute_every_run_set_in_one_sweep(tmp_path, capsys):
     line, log, first = _claims(tmp_path, capsys)
     assert line.startswith("runs: 0 reused, 3 computed")
-    assert "computing 3 runs of 2 run sets" in log
+    assert "computing 3 runs (0 members fitted only) of 2 run sets" in log
     line, log, again = _claims(tmp_path, capsys)
     assert line.startswith("runs: 3 reused, 0 computed") and again == first
     assert "computing" not in log
     line, log, fresh = _claims(tmp_path, capsys, "--fresh")
     assert line.startswith("runs: 0 reused, 3 computed") and fresh == first
-    assert "computing 3 runs of 2 run sets" in log
+    assert "computing 3 runs (0 members fitted only) of 2 run sets" in log
+
+
+def test_fits_of_an_untrained_run_set_run_on_the_executor(tmp_path, capsys, monkeypatch):
+    """G1 trains nothing: its exact fits are the work, done on the executor's (spawned)
+    workers and kept in the store; the client draws no data, then or when re-judging."""
+    from grokbench.engine import runner
+
+    def no_data(*args, **kwargs):
+        raise AssertionError("the client drew a dataset")
+
+    monkeypatch.setattr(runner, "prepare", no_data)
+    monkeypatch.setattr("grokbench.baselines.compute.prepare", no_data)
+    store, report = str(tmp_path / "runs.sqlite"), str(tmp_path / "r.md")
+    args = ["claims", "--scale", "smoke", "--only", "lyu24/G1", "--executor", "local", "--workers",
+            "2", "--store", store, "--report", report]  # fmt: skip
+    for name in ("first", "again"):
+        main([*args, "--json", str(tmp_path / f"{name}.json")])
+        log = capsys.readouterr().err
+        assert ("computing 0 runs (3 members fitted only)" in log) == (name == "first")
+    first, again = (
+        [(v["id"], v["status"], v["measured"]) for v in json.loads(path.read_text())["verdicts"]]
+        for path in (tmp_path / "first.json", tmp_path / "again.json")
+    )
+    assert first == again  # (inconclusive at smoke: no n in G1's range at d = 1000)
+    with Store(store) as opened:
+        keys = [info.config_hash for info in opened.runs()]
+        fits = [opened.get_baselines(key, info.code_version) for key, info in
+                zip(keys, opened.runs(), strict=True)]  # fmt: skip
+    assert len(keys) == 3 and all(key.endswith(":samples") for key in keys)
+    assert all(fit and {"l1_max_margin", "l2_max_margin"} <= set(fit) for fit in fits)

@@ -85,6 +85,11 @@ def compute_traces(
     one by one."""
     if baselines is None:
         baselines = [fit_baselines(c, run_set.baselines) for c in configs]
+    if not run_set.train:  # the baselines are the result (on a worker: sent back with these)
+        traces = [untrained(config) for config in configs]
+        for trace, fitted_here in zip(traces, baselines, strict=True):
+            trace.baselines = fitted_here or None
+        return traces
     fitted = {c.key(): b for c, b in zip(configs, baselines, strict=True)}
 
     # per member, the probes that finish after the run (late_kkt): only those are kept,
@@ -168,7 +173,7 @@ def collect(
     prefetch = getattr(compute, "prefetch", None)  # StoredRuns with an executor
     if prefetch is not None:
         try:
-            prefetch([(known[n], configs[n]) for n in names if known[n].train], log)
+            prefetch([(known[n], configs[n]) for n in names], log)
         except KeyboardInterrupt:
             log("interrupted while computing the runs; the finished ones are stored")
             return results, timings

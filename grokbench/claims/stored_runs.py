@@ -64,19 +64,26 @@ class StoredRuns:
     ) -> None:
         """Compute the missing runs of every run set in ``work`` through the executor as one
         sweep (``run_parts``: one queue of units, so that no worker waits at the end of a
-        run set for its slowest unit); ``__call__`` then reads them back. Nothing to do
-        without an executor (in this process the run sets run one after another anyway)."""
+        run set for its slowest unit); ``__call__`` then reads them back. Run sets that are
+        not trained (G1's exact fits) are fitted there too, and stored as untrained runs
+        with their baselines. Nothing to do without an executor (in this process the run
+        sets run one after another anyway)."""
         if self.executor is None:
             return
         parts = []
         for run_set, configs in work:
+            if not (run_set.train or run_set.baselines):
+                continue
             todo = [configs[i] for i in self._missing(run_set, configs)]
             compute = functools.partial(compute_named, run_set.name)
             parts += [SweepPart(todo, run_set.name, compute)] if todo else []
         if not parts:
             return
-        count = sum(len(part.configs) for part in parts)
-        log(f"computing {count} runs of {len(parts)} run sets on {self.executor.description}")
+        trained = {run_set.name for run_set, _ in work if run_set.train}
+        count = sum(len(part.configs) for part in parts if part.run_set in trained)
+        fits = sum(len(part.configs) for part in parts) - count
+        log(f"computing {count} runs ({fits} members fitted only) of {len(parts)} run sets "
+            f"on {self.executor.description}")  # fmt: skip
         result = run_parts(
             parts, self.executor, self.store, label=self.label, code_version=self.code_version,
             threads=self.threads, fresh=self.fresh,
@@ -86,7 +93,7 @@ class StoredRuns:
             raise KeyboardInterrupt
         self._computed_now.update(store_key(c, p.run_set) for p in parts for c in p.configs)
         self.computed += count
-        log(f"{count} runs computed in {result.wall_s:.1f}s")
+        log(f"{count} runs and {fits} fits computed in {result.wall_s:.1f}s")
 
     def __call__(
         self,
