@@ -15,6 +15,7 @@ from grokbench.engine.batch_run import BATCHED_DYNAMICS, run_batch
 from grokbench.engine.config import make_config
 from grokbench.engine.late_kkt import finish_probes
 from grokbench.engine.probes import combined
+from grokbench.engine.runner import sharing_data
 from grokbench.infra import progress
 from grokbench.spec import (
     BaselineResult,
@@ -83,6 +84,16 @@ def compute_traces(
     them), then the runs through ``sweep.run_batch``, which advances runs that differ only
     in α, λ, seed or lr as one vectorised computation (identical results) and the others
     one by one."""
+    with sharing_data():  # a member's data drawn once for its baselines and its run
+        return _compute_traces(run_set, configs, log, baselines)
+
+
+def _compute_traces(
+    run_set: RunSet,
+    configs: Sequence[RunConfig],
+    log: Callable[[str], None],
+    baselines: list[dict[str, BaselineResult]] | None,
+) -> list[Trace]:
     if baselines is None:
         baselines = [fit_baselines(c, run_set.baselines) for c in configs]
     if not run_set.train:  # the baselines are the result (on a worker: sent back with these)
@@ -131,14 +142,15 @@ def run_members(
     """Every member of a run set: the baselines fitted on its data, and its trace
     (``compute``: in this process by default)."""
     fit = getattr(compute, "fit_baselines", None)  # StoredRuns: kept in the store
-    if fit is not None:
-        fitted = [fit(run_set, config) for config in configs]
-    else:
-        fitted = [fit_baselines(config, run_set.baselines) for config in configs]
-    if not run_set.train:
-        traces = [untrained(config) for config in configs]
-    else:
-        traces = (compute or compute_traces)(run_set, list(configs), log, fitted)
+    with sharing_data():  # the last member's data, drawn for its baselines, serves its run
+        if fit is not None:
+            fitted = [fit(run_set, config) for config in configs]
+        else:
+            fitted = [fit_baselines(config, run_set.baselines) for config in configs]
+        if not run_set.train:
+            traces = [untrained(config) for config in configs]
+        else:
+            traces = (compute or compute_traces)(run_set, list(configs), log, fitted)
     return [Member(c, t, b) for c, t, b in zip(configs, traces, fitted, strict=True)]
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import cast
 
 import torch
@@ -19,9 +21,46 @@ from grokbench.engine.objective import Objective
 from grokbench.engine.parameters import FlatModel
 from grokbench.engine.schedule import evaluation_times, fastest_time_scale
 from grokbench.infra.environment import environment, resolve_device
-from grokbench.spec import ConfigError, Prepared, ProbeFactory, RunConfig, TaskData, Trace
+from grokbench.spec import (
+    ConfigError,
+    Experiment,
+    Prepared,
+    ProbeFactory,
+    RunConfig,
+    TaskData,
+    Trace,
+)
 
 Progress = dynamics.Progress
+
+#: While ``sharing_data`` is open, the last dataset drawn, by what determines it.
+_shared: dict[str, TaskData] | None = None
+
+
+@contextlib.contextmanager
+def sharing_data() -> Iterator[None]:
+    """Within this block ``prepare`` draws a dataset once for consecutive configs with the
+    same data (a member's baselines, then its run: 7–20 s a draw at paper scale). One
+    dataset is kept at a time (a paper-scale one is 8 GB), none after the block."""
+    global _shared
+    if _shared is not None:  # nested: the outer block's dataset stays shared
+        yield
+        return
+    _shared = {}
+    try:
+        yield
+    finally:
+        _shared = None
+
+
+def _draw(experiment: Experiment, config: RunConfig) -> TaskData:
+    if _shared is None:
+        return experiment.build_task(config.task, config.seed)
+    key = json.dumps([experiment.name, config.task, config.seed], sort_keys=True, default=str)
+    if key not in _shared:
+        _shared.clear()  # before drawing: the old dataset is freed first
+        _shared[key] = experiment.build_task(config.task, config.seed)
+    return _shared[key]
 
 
 def prepare(config: RunConfig, data: TaskData | None = None) -> Prepared:
@@ -33,7 +72,7 @@ def prepare(config: RunConfig, data: TaskData | None = None) -> Prepared:
     device = resolve_device(config.device, dtype)  # auto: one that has dtype
     generator = torch.Generator().manual_seed(config.seed + 1_000_003)
     if data is None:
-        data = experiment.build_task(config.task, config.seed)
+        data = _draw(experiment, config)
     build = plugins.model_builder(config.model) if config.model else experiment.build_model
     # a plug-in module comes back from plugins.adopt with the HomogeneousModel interface
     model = cast(HomogeneousModel, build(config.task, data, generator))
