@@ -54,7 +54,8 @@ def test_a_second_part_starts_while_the_first_is_still_running(tmp_path):
     assert quick_trace is not None and quick_trace.reason == "quick"
 
 
-def _claims(tmp_path, capsys, *extra: str) -> tuple[str, str, list[tuple[str, str]]]:
+def _claims(tmp_path, capsys, *extra: str) -> tuple[str, str, list[dict]]:
+    """The ``runs:`` line, the progress log and the verdicts of one job."""
     out = tmp_path / "v.json"
     args = ["claims", "--scale", "smoke", "--only", "R2,X1", "--executor", "local",
             "--workers", "2", "--store", str(tmp_path / "runs.sqlite"), "--json", str(out),
@@ -62,19 +63,29 @@ def _claims(tmp_path, capsys, *extra: str) -> tuple[str, str, list[tuple[str, st
     main(args)
     captured = capsys.readouterr()
     line = next(line for line in captured.out.splitlines() if line.startswith("runs:"))
-    verdicts = json.loads(out.read_text())["verdicts"]
-    return line, captured.err, [(v["id"], v["status"]) for v in verdicts]
+    return line, captured.err, json.loads(out.read_text())["verdicts"]
+
+
+def _statuses(verdicts: list[dict]) -> list[tuple[str, str]]:
+    return [(v["id"], v["status"]) for v in verdicts]
 
 
 def test_claims_on_an_executor_compute_every_run_set_in_one_sweep(tmp_path, capsys):
     line, log, first = _claims(tmp_path, capsys)
     assert line.startswith("runs: 0 reused, 3 computed")
     assert "computing 3 runs (0 members fitted only) of 2 run sets" in log
+    with Store(tmp_path / "runs.sqlite") as store:  # a verdict's time includes its runs'
+        (run,) = [i for i in store.runs() if i.config_hash.endswith(":sparse-main")]
+        trace = store.get_run(run.config_hash, run.code_version)
+    r2 = next(v for v in first if v["id"] == "lyu24/R2")
+    assert r2["wall_s"] >= trace.summary["wall_s"]
     line, log, again = _claims(tmp_path, capsys)
-    assert line.startswith("runs: 3 reused, 0 computed") and again == first
+    assert line.startswith("runs: 3 reused, 0 computed")
+    assert _statuses(again) == _statuses(first)
     assert "computing" not in log
     line, log, fresh = _claims(tmp_path, capsys, "--fresh")
-    assert line.startswith("runs: 0 reused, 3 computed") and fresh == first
+    assert line.startswith("runs: 0 reused, 3 computed")
+    assert _statuses(fresh) == _statuses(first)
     assert "computing 3 runs (0 members fitted only) of 2 run sets" in log
 
 

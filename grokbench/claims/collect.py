@@ -58,8 +58,6 @@ def fit_baselines(config: RunConfig, names: Sequence[str]) -> dict[str, Baseline
     """The named baselines on this config's data (cached on disk by grokbench.baselines.compute)."""
     if not names:
         return {}
-    if not names:  # run_baselines would draw the data for nothing
-        return {}
     from grokbench.baselines.compute import run_baselines
 
     return {result.name: result for result in run_baselines(config, list(names))}
@@ -197,5 +195,6 @@ def collect(
         except KeyboardInterrupt:
             log(f"interrupted during run set {name}; keeping the {len(results)} that finished")
             break
-        timings[name] = time.perf_counter() - start
+        spent = getattr(compute, "unit_seconds", {}).get(name, 0.0)  # on workers, earlier
+        timings[name] = time.perf_counter() - start + spent
     return results, timings

@@ -39,6 +39,9 @@ class StoredRuns:
     reused: int = 0
     computed: int = 0
     failures: dict[str, str] = field(default_factory=dict)
+    #: the workers' seconds on each run set's units in ``prefetch`` (collect adds them to
+    #: the run set's time, which would otherwise be the seconds to read it back)
+    unit_seconds: dict[str, float] = field(default_factory=dict)
     _computed_now: set[str] = field(default_factory=set, repr=False)
 
     def __post_init__(self) -> None:
@@ -91,6 +94,7 @@ class StoredRuns:
         self.failures.update(result.errors)
         if result.interrupted:
             raise KeyboardInterrupt
+        self.unit_seconds.update({k: v for k, v in result.unit_seconds.items() if k})
         self._computed_now.update(store_key(c, p.run_set) for p in parts for c in p.configs)
         self.computed += count
         log(f"{count} runs and {fits} fits computed in {result.wall_s:.1f}s")

@@ -127,6 +127,8 @@ class SweepResult:
     errors: dict[str, str] = field(default_factory=dict)
     interrupted: bool = False
     wall_s: float = 0.0
+    #: the workers' seconds on each part's units, by run set (None: a plain sweep)
+    unit_seconds: dict[str | None, float] = field(default_factory=dict)
 
     @property
     def computed(self) -> int:
@@ -265,6 +267,9 @@ def run_parts(
                 for future in finished:
                     part, unit = inflight.pop(future)
                     outcomes = _outcomes(future, unit, part.run_set)
+                    spent = max(outcome.wall_s for outcome in outcomes)
+                    seconds = result.unit_seconds
+                    seconds[part.run_set] = seconds.get(part.run_set, 0.0) + spent
                     for config, outcome in zip(unit, outcomes, strict=True):
                         record(config, outcome, part.run_set)
                 monitor.tick()
