@@ -77,3 +77,25 @@ def test_ntk_blocks_share_the_right_side() -> None:
 def test_unknown_output_layout_is_rejected() -> None:
     with pytest.raises(ValueError, match="outputs"):
         ntk.empirical_ntk(DiagonalNet(3), torch.ones(2, 3), outputs="diag")  # type: ignore[arg-type]
+
+
+def test_the_baselines_take_the_closed_form_only_where_it_holds(monkeypatch) -> None:
+    """A diagonal net's kernel baselines use 2L²⟨x, x'⟩ (equal to the Jacobians' kernel to
+    1e-12); other models keep the generic kernel."""
+    from grokbench.baselines.compute import Inputs
+    from grokbench.engine.config import make_config
+    from grokbench.engine.runner import prepare
+
+    inputs = Inputs.from_prepared(prepare(make_config("sparse-cls", "smoke", {"depth": 3})))
+    data, model = inputs.prepared.data, inputs.prepared.model
+    k_train, k_test = ntk.ntk_blocks(model, [data.x_train, data.x_test], data.x_train)
+
+    def generic(*args, **kwargs):
+        raise AssertionError("the generic kernel was computed")
+
+    monkeypatch.setattr("grokbench.baselines.compute.ntk_blocks", generic)
+    closed_train, closed_test = inputs.kernels()
+    assert closed_train == pytest.approx(k_train.numpy(), rel=1e-12, abs=1e-12)
+    assert closed_test == pytest.approx(k_test.numpy(), rel=1e-12, abs=1e-12)
+    assert ntk.closed_form(MatrixFactorization(5)) is None
+    assert ntk.closed_form(_mlp()[0]) is None

@@ -27,14 +27,14 @@ import torch
 
 from grokbench.baselines import linear_margins as lm
 from grokbench.baselines.kernel import KernelMaxMarginClassifier, MinNormInterpolant
-from grokbench.baselines.ntk import ntk_blocks, ntk_flops
+from grokbench.baselines.ntk import closed_form, ntk_blocks, ntk_flops
 from grokbench.baselines.nuclear_norm import NuclearNormCompletion
 from grokbench.engine.objective import accuracy
 from grokbench.engine.runner import prepare
 from grokbench.spec import BaselineResult, ConfigError, Prepared, RunConfig, TaskKind
 
 #: Bump when a baseline's definition changes, so old cache entries stop matching.
-CACHE_VERSION = 2  # 2: ntk_svm keeps the training kernel and labels (K3)
+CACHE_VERSION = 3  # 2: ntk_svm keeps the training kernel and labels (K3); 3: closed-form NTK
 DEFAULT_CACHE = ".grokbench/cache"
 PROXY_C = 1.0
 #: Refuse an empirical NTK whose Jacobian contraction needs more floating-point operations
@@ -79,14 +79,19 @@ class Inputs:
         if self._kernels is None:
             start = time.perf_counter()
             data, model = self.prepared.data, self.prepared.model
-            n_train, n_all = len(data.x_train), len(data.x_train) + len(data.x_test)
-            flops = ntk_flops(model, data.x_train[:1], n_all, n_train)
-            if flops > MAX_NTK_FLOPS:
-                raise ConfigError(
-                    f"empirical NTK: ~{flops:.1e} flops at this size (limit {MAX_NTK_FLOPS:.0e});"
-                    " use a smaller scale or leave the kernel baselines out with --only"
-                )
-            k_train, k_test = ntk_blocks(model, [data.x_train, data.x_test], data.x_train)
+            closed = closed_form(model)
+            if closed is not None:
+                k_train, k_test = (closed(x, data.x_train) for x in (data.x_train, data.x_test))
+            else:
+                n_train, n_all = len(data.x_train), len(data.x_train) + len(data.x_test)
+                flops = ntk_flops(model, data.x_train[:1], n_all, n_train)
+                if flops > MAX_NTK_FLOPS:
+                    raise ConfigError(
+                        f"empirical NTK: ~{flops:.1e} flops at this size (limit "
+                        f"{MAX_NTK_FLOPS:.0e}); use a smaller scale or leave the kernel "
+                        "baselines out with --only"
+                    )
+                k_train, k_test = ntk_blocks(model, [data.x_train, data.x_test], data.x_train)
             self._kernels = (k_train.cpu().numpy(), k_test.cpu().numpy())
             self.ntk_s = time.perf_counter() - start
         return self._kernels
