@@ -15,3 +15,13 @@ def one_thread() -> Iterator[None]:
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def keep_threads() -> Iterator[None]:
+    """In-process executors (``work_unit``) set torch to one thread per unit in this
+    process; restore it after each test. A module opts in with ``pytestmark =
+    pytest.mark.usefixtures("keep_threads")``."""
+    threads = torch.get_num_threads()
+    yield
+    torch.set_num_threads(threads)

@@ -30,12 +30,7 @@ GRID = {"init_norm": ["10", "100"], "seed": ["0", "1"]}
 VERSION = "test-version"
 
 
-@pytest.fixture(autouse=True)
-def keep_threads():
-    """In-process executors set torch to one thread per unit; restore it afterwards."""
-    threads = torch.get_num_threads()
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("keep_threads")
 
 
 def configs() -> list[Any]:

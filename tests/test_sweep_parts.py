@@ -8,7 +8,6 @@ import json
 import threading
 
 import pytest
-import torch
 
 from grokbench.cli import main
 from grokbench.infra.store import Store
@@ -18,12 +17,7 @@ from grokbench.spec import RunConfig, Trace
 VERSION = "test-version"
 
 
-@pytest.fixture(autouse=True)
-def keep_threads():
-    """work_unit sets torch to one thread per unit in this process; restore it afterwards."""
-    threads = torch.get_num_threads()
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("keep_threads")
 
 
 def _trace(config: RunConfig, note: str) -> Trace:
