@@ -5,7 +5,8 @@ are computed once per config and code version, and reused from then on.
 in the store (under ``scaleout.store_key``: the config hash and the run set's name, since
 the run set decides which probes a trace records), computes only the missing ones (in this
 process, or as vectorised work units on local processes, Dask or Slurm through
-``scaleout.run_sweep``, the client alone writing the store, one transaction per run), and
+``scaleout.sweep.run_parts``, every run set's units in one queue when ``collect`` calls
+``prefetch`` first, the client alone writing the store, one transaction per run), and
 returns the stored traces. Re-judging after a change of tolerances, or adding a claim that
 reads run sets already computed, reads them back; a job killed midway and started again
 computes only what is missing. ``fresh`` computes everything again.
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from grokbench.claims.collect import compute_named, compute_traces, fit_baselines
 from grokbench.infra.store import Store
 from grokbench.scaleout.executors import Backend
-from grokbench.scaleout.sweep import FINAL_STATUSES, SweepPart, run_parts, run_sweep, store_key
+from grokbench.scaleout.sweep import FINAL_STATUSES, SweepPart, run_parts, store_key
 from grokbench.spec import BaselineResult, RunConfig, RunSet, Trace
 
 
@@ -107,27 +108,18 @@ class StoredRuns:
         baselines: list[dict[str, BaselineResult]] | None = None,
     ) -> list[Trace]:
         assert self.code_version is not None
+        self.prefetch([(run_set, configs)], log)  # on the executor; a no-op after collect's
         keys = [store_key(config, run_set.name) for config in configs]
-        missing = self._missing(run_set, configs)
+        missing = self._missing(run_set, configs)  # left to compute here: no executor
         self.reused += sum(key not in self._computed_now for key in keys) - len(missing)
-        start = time.perf_counter()
-        if missing and self.executor is None:
+        if missing:
+            start = time.perf_counter()
             todo = [configs[i] for i in missing]
             known = [baselines[i] for i in missing] if baselines is not None else None
             for config, trace in zip(todo, compute_traces(run_set, todo, log, known), strict=True):
                 self.store.put_run(config, trace, self.label, self.code_version,
                                    store_key(config, run_set.name))  # fmt: skip
-        elif missing:
-            result = run_sweep(
-                [configs[i] for i in missing], self.executor, self.store, label=self.label,
-                code_version=self.code_version, threads=self.threads, run_set=run_set.name,
-                fresh=self.fresh, compute=functools.partial(compute_named, run_set.name),
-            )  # fmt: skip
-            if result.interrupted:
-                raise KeyboardInterrupt
-            self.failures.update(result.errors)
-        self.computed += len(missing)
-        if missing:
+            self.computed += len(missing)
             seconds = time.perf_counter() - start
             log(f"  {run_set.name}: {len(missing)} computed in {seconds:.1f}s, "
                 f"{len(configs) - len(missing)} reused from {self.store.path}")  # fmt: skip
