@@ -41,15 +41,20 @@ def configs_of(run_set: RunSet, scale: str, base: Overrides | None = None) -> li
     return out
 
 
+def read_at(name: str, scale: str) -> bool:
+    """Whether run set ``name`` is read at ``scale``: a paper-only one at paper scale alone
+    (the claims reading it are judged on their other run sets below it)."""
+    run_set = run_sets().get(name)
+    return run_set is None or scale == "paper" or not run_set.paper_only
+
+
 def run_set_names(claims: Sequence[Claim], scale: str) -> list[str]:
     """The run sets the claims read, in catalogue order."""
     known = run_sets()
     names: list[str] = []
     for claim in claims:
         for name in claim.run_sets:
-            if name in known and name not in names:
-                if known[name].paper_only and scale != "paper":
-                    continue
+            if name in known and name not in names and read_at(name, scale):
                 names.append(name)
     return names
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from grokbench.claims.applicability import merge, screen
 from grokbench.claims.checks import Inconclusive
-from grokbench.claims.collect import Compute, collect, run_set_names
-from grokbench.claims.registry import catalogue, check_of, run_sets
+from grokbench.claims.collect import Compute, collect, read_at, run_set_names
+from grokbench.claims.registry import catalogue, check_of
 from grokbench.spec import Claim, ConfigError, Member, Outcome, Verdict
 
 #: Run sets already collected, by name: their members and the seconds they took. A caller
@@ -123,12 +123,7 @@ def evidence_of(claim: Claim, members: dict[str, list[Member]], scale: str) -> l
     """The members of every run set the claim reads at ``scale`` (a paper-only run set is
     read at paper scale alone), in order; empty when one of them is missing (it did not
     finish)."""
-    known = run_sets()
-    names = [
-        name
-        for name in claim.run_sets
-        if scale == "paper" or name not in known or not known[name].paper_only
-    ]
+    names = [name for name in claim.run_sets if read_at(name, scale)]
     if not names or any(name not in members for name in names):
         return []
     return [member for name in names for member in members[name]]
