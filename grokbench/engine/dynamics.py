@@ -66,7 +66,10 @@ class Recorder:
         #: evaluate the test split for this many states at once (0: at each record); the
         #: records wait for it (``flush``), so it needs ``stop_at`` off (it reads test_acc)
         self.defer_test = 0
-        self._pending: list[tuple[int, torch.Tensor]] = []
+        self._pending: list[int] = []  # the deferred records' indices
+        # their states, row by row: one buffer for the run, since a fresh 256 × 2·10⁵
+        # stack at each evaluation (410 MB) costs its page faults every time
+        self._states: torch.Tensor | None = None
 
     def __call__(self, t: float, theta: torch.Tensor) -> bool:
         if not self.defer_test:
@@ -74,7 +77,10 @@ class Recorder:
             return self.record(t, theta, metrics, self.objective.test_outputs)
         keep = self.record(t, theta, self.objective.evaluate(theta, test=False), defer=True)
         if keep:
-            self._pending.append((len(self.records) - 1, theta.detach().clone()))
+            if self._states is None:
+                self._states = theta.new_empty((self.defer_test, theta.numel()))
+            self._states[len(self._pending)].copy_(theta.detach().reshape(-1))
+            self._pending.append(len(self.records) - 1)
             if len(self._pending) >= self.defer_test:
                 self.flush()
         return keep
@@ -83,11 +89,11 @@ class Recorder:
         """Fill in the deferred records' test numbers and the probes that read the test
         outputs, ``defer_test`` states in one evaluation (``Objective.evaluate_test``); a
         no-op when nothing is deferred."""
-        if not self._pending:
+        if not self._pending or self._states is None:
             return
-        indices, states = zip(*self._pending, strict=True)
+        indices, states = self._pending, self._states[: len(self._pending)]
         self._pending = []
-        scores, outputs = self.objective.evaluate_test(torch.stack(states))
+        scores, outputs = self.objective.evaluate_test(states)
         for index, theta, numbers, out in zip(indices, states, scores, outputs, strict=True):
             self.fill(index, theta, numbers, out)
 
