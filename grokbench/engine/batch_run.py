@@ -45,6 +45,7 @@ def batch_key(config: RunConfig) -> tuple[Any, ...] | None:
         return None
     task = json.dumps(config.task, sort_keys=True)
     shared: tuple[Any, ...] = (config.experiment, config.model, task, config.dynamics, config.dtype)
+    shared += (config.test_dtype,)
     if config.dynamics == "flow":
         shared += (config.integrator, config.rtol, config.atol)
     return (*shared, config.device)
@@ -132,7 +133,7 @@ def _run_together(
     prepared: list[runner.Prepared] = []
     datasets: dict[int, TaskData] = {}
     for config in configs:  # the same seed and sizes draw the same data: draw it once
-        prepared.append(runner.prepare(config, datasets.get(config.seed)))
+        prepared.append(runner.prepare(config, datasets.get(config.seed), training=True))
         datasets.setdefault(config.seed, prepared[-1].data)
     groups = [seeds.index(config.seed) for config in configs]
     objectives = [Objective(p.flat.function, p.data, p.config.wd) for p in prepared]

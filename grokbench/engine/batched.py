@@ -26,6 +26,7 @@ from torch.func import vmap
 from grokbench.engine.mlp_grad import stacked_mlp2
 from grokbench.engine.models import DiagonalNet
 from grokbench.engine.objective import accuracy, margins, per_example_loss
+from grokbench.engine.objective import test_outputs as outputs_on_test
 from grokbench.engine.parameters import FlatModel
 from grokbench.spec import TaskData
 
@@ -198,7 +199,7 @@ class BatchedObjective:
             if "train" in splits:
                 scores += self._scores(self._rows(chunk, data.x_train), data.y_train, True)
             if "test" in splits:
-                test_out = self._rows(chunk, data.x_test)
+                test_out = outputs_on_test(self._rows, chunk, data.x_test)
                 scores += self._scores(test_out, data.y_test, False)
                 for position, row in enumerate(rows):
                     test_outputs[row] = test_out[position]

@@ -68,7 +68,7 @@ def threshold_probe(prepared: Prepared) -> Probe:
         pop = float((s - teacher).square().sum())
         return {
             "acc_train": threshold_accuracy(data.x_train @ s - data.y_train, eps),
-            "acc_test": threshold_accuracy(data.x_test @ s - data.y_test, eps),
+            "acc_test": threshold_accuracy(data.x_test.to(s.dtype) @ s - data.y_test, eps),
             "pop_test": pop,
             "acc_pop": math.erf(math.sqrt(eps / (2 * pop))) if pop > 0 else 1.0,
         }

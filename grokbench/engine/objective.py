@@ -33,6 +33,16 @@ def cross_entropy_small(logits: torch.Tensor, labels: torch.Tensor) -> torch.Ten
     return torch.where(confident, small, large)
 
 
+def test_outputs(
+    function: ModelFunction, theta: torch.Tensor, x_test: torch.Tensor
+) -> torch.Tensor:
+    """f(θ; x_test) in the test inputs' precision when they were lowered for the run
+    (``RunConfig.test_dtype``), handed back in θ's for the losses and accuracies."""
+    if not x_test.is_floating_point() or x_test.dtype == theta.dtype:
+        return function(theta, x_test)
+    return function(theta.to(x_test.dtype), x_test).to(theta.dtype)
+
+
 def per_example_loss(
     kind: TaskKind,
     out: torch.Tensor,
@@ -144,7 +154,7 @@ class Objective:
         result: dict[str, float] = {"param_norm": float(theta.norm())}
         result.update(self._scores("train", self.function(theta, data.x_train), data.y_train))
         if test:
-            self.test_outputs = self.function(theta, data.x_test)
+            self.test_outputs = test_outputs(self.function, theta, data.x_test)
             result.update(self._scores("test", self.test_outputs, data.y_test))
         return result
 
@@ -154,7 +164,7 @@ class Objective:
         the test outputs: one pass over the test inputs for all B states, where B passes
         of a memory-bound matrix-vector product would read a 10⁴×10⁵ test set B times."""
         data = self.data
-        outputs = vmap(self.function, in_dims=(0, None))(thetas, data.x_test)
+        outputs = test_outputs(vmap(self.function, in_dims=(0, None)), thetas, data.x_test)
         return [self._scores("test", out, data.y_test) for out in outputs], outputs
 
     def _scores(self, split: str, out: torch.Tensor, y: torch.Tensor) -> dict[str, float]:

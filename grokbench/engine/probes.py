@@ -13,6 +13,7 @@ from threadpoolctl import threadpool_limits
 
 from grokbench.engine.gram import weighted_gram
 from grokbench.engine.models import DiagonalNet, MatrixFactorization
+from grokbench.engine.objective import test_outputs as outputs_on_test
 from grokbench.spec import READS_TEST_OUTPUTS, Prepared, Probe, ProbeFactory
 
 
@@ -112,9 +113,9 @@ def baseline_agreement(references: dict[str, np.ndarray]) -> ProbeFactory:
         def probe(
             theta: torch.Tensor, test_outputs: torch.Tensor | None = None
         ) -> dict[str, float]:
-            out = (
-                prepared.flat.function(theta, data.x_test) if test_outputs is None else test_outputs
-            )
+            if test_outputs is None:
+                test_outputs = outputs_on_test(prepared.flat.function, theta, data.x_test)
+            out = test_outputs
             result = {}
             for name, ref in refs.items():
                 if data.kind == "regression":

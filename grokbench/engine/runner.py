@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import math
 import time
@@ -53,26 +54,48 @@ def sharing_data() -> Iterator[None]:
         _shared = None
 
 
-def _draw(experiment: Experiment, config: RunConfig) -> TaskData:
+def _draw(experiment: Experiment, config: RunConfig, training: bool = False) -> TaskData:
     if _shared is None:
-        return experiment.build_task(config.task, config.seed)
+        drawn = experiment.build_task(config.task, config.seed)
+        return lower_test_inputs(drawn, config) if training else drawn
     key = json.dumps([experiment.name, config.task, config.seed], sort_keys=True, default=str)
+    lowered = f"{key} test_dtype={config.test_dtype}"
+    if training and config.test_dtype and lowered not in _shared:
+        # the full-precision copy is dropped once lowered: a run holds 4 GB, not 8 + 4
+        full = _shared.pop(key, None) or experiment.build_task(config.task, config.seed)
+        _shared.clear()
+        _shared[lowered] = lower_test_inputs(full, config)
+        del full
+    if training and config.test_dtype:
+        return _shared[lowered]
     if key not in _shared:
         _shared.clear()  # before drawing: the old dataset is freed first
         _shared[key] = experiment.build_task(config.task, config.seed)
     return _shared[key]
 
 
-def prepare(config: RunConfig, data: TaskData | None = None) -> Prepared:
+def lower_test_inputs(data: TaskData, config: RunConfig) -> TaskData:
+    """``data`` with its test inputs in ``config.test_dtype`` (a run's evaluations read them
+    there; ``TaskData.to`` keeps them), or ``data`` itself when that is not set."""
+    if not config.test_dtype or not data.x_test.is_floating_point():
+        return data
+    dtype = LOSS_DTYPES[config.test_dtype]
+    return dataclasses.replace(data, x_test=data.x_test.to(dtype), test_dtype=dtype)
+
+
+def prepare(config: RunConfig, data: TaskData | None = None, training: bool = False) -> Prepared:
     """Draw the data (CPU, seeded), build the model, resolve α and the horizon, move to the
     device. The model's parameters are set to α·θ̄. ``data``, when given, is this config's
-    dataset already drawn (a sweep draws each seed's once)."""
+    dataset already drawn (a sweep draws each seed's once). ``training``: for a run, whose
+    test inputs take ``config.test_dtype`` (baselines keep the data's own precision)."""
     experiment = get_experiment(config.experiment)
     dtype = config.torch_dtype
     device = resolve_device(config.device, dtype)  # auto: one that has dtype
     generator = torch.Generator().manual_seed(config.seed + 1_000_003)
     if data is None:
-        data = _draw(experiment, config)
+        data = _draw(experiment, config, training)
+    elif training:
+        data = lower_test_inputs(data, config)
     build = plugins.model_builder(config.model) if config.model else experiment.build_model
     # a plug-in module comes back from plugins.adopt with the HomogeneousModel interface
     model = cast(HomogeneousModel, build(config.task, data, generator))
@@ -108,7 +131,7 @@ def run(
     the horizon done. Ctrl-C
     stops the run; the records so far are kept and the trace says ``interrupted``.
     """
-    prepared = prepare(config)
+    prepared = prepare(config, training=True)
     objective = objective_of(prepared)
     if config.model:  # a plug-in model may lack what a probe reads: record without it
         built = plugins.guard_probes(probes, prepared)

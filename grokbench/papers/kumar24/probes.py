@@ -60,7 +60,7 @@ def quad_probe(prepared: Prepared) -> Probe:
     out_scale, eps = float(task["out_scale"]), float(task["eps"])
     beta = prepared.data.truth["beta"].to(prepared.theta0)
     w0 = prepared.flat.unflatten(prepared.theta0)["W"]
-    xk = prepared.data.x_test[:KERNEL_POINTS]
+    xk = prepared.data.x_test[:KERNEL_POINTS].to(prepared.theta0.dtype)  # test_dtype
     yk = prepared.data.y_test[:KERNEL_POINTS]
     constants = {"beta2": float(beta @ beta), "trM0": float(torch.trace(_stats(w0)[1]))}
 

@@ -15,6 +15,7 @@ from grokbench.baselines.modadd_ntk import (
     svm_predict,
     two_layer_ntk,
 )
+from grokbench.engine.objective import test_outputs as outputs_on_test
 from grokbench.spec import READS_TEST_OUTPUTS, Prepared, Probe
 
 #: training points the kernel distance is computed on (the first ones of the random split)
@@ -28,7 +29,7 @@ def kernel_predictions(prepared: Prepared) -> dict[str, np.ndarray | None]:
     NTK interpolant (trace kernel at θ̄, as the ``ntk_svm`` baseline)."""
     data = prepared.data
     weights = prepared.flat.unflatten(prepared.flat.reference().to(prepared.theta0))
-    x_train, x_test = data.x_train, data.x_test
+    x_train, x_test = data.x_train, data.x_test.to(data.x_train.dtype)  # test_dtype
     k_train = two_layer_ntk(weights, x_train).cpu().numpy()
     k_test = two_layer_ntk(weights, x_test, x_train).cpu().numpy()
     y_train = data.y_train.cpu().numpy()
@@ -72,7 +73,7 @@ def kernel_probe(prepared: Prepared) -> Probe:
         k = two_layer_ntk(flat.unflatten(theta), x, outputs="first")
         if test_outputs is None:
             with torch.no_grad():
-                test_outputs = flat.function(theta, prepared.data.x_test)
+                test_outputs = outputs_on_test(flat.function, theta, prepared.data.x_test)
         labels = test_outputs.argmax(-1).cpu()
         agree = {
             f"agree_{name}": math.nan if ref is None else float((labels == ref).double().mean())

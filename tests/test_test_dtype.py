@@ -1,0 +1,94 @@
+"""``test_dtype``: a run keeps and evaluates its test inputs in a lower precision (paper
+scale: 8 → 4 GB a member, the evaluations twice as fast), while the training data, the
+dynamics and the scores keep the run's own; baselines keep the data's precision."""
+
+import gc
+import weakref
+
+import pytest
+import torch
+
+from grokbench.engine import batch_run, runner
+from grokbench.engine.config import make_config
+from grokbench.engine.probes import baseline_agreement
+
+SETTINGS = {"seed": 0, "evals": 20}
+
+
+def _dtype_spy(seen: list[torch.dtype]):  # type: ignore[no-untyped-def]
+    def factory(prepared):  # type: ignore[no-untyped-def]
+        seen.append(prepared.data.x_test.dtype)
+        return lambda theta: {}
+
+    return factory
+
+
+@pytest.mark.parametrize("experiment", ["sparse-cls", "misgrok"])
+def test_float32_test_inputs_change_only_the_test_numbers_by_rounding(experiment: str) -> None:
+    full = runner.run(make_config(experiment, "smoke", SETTINGS))
+    seen: list[torch.dtype] = []
+    config = make_config(experiment, "smoke", {**SETTINGS, "test_dtype": "float32"})
+    low = runner.run(config, probes=[_dtype_spy(seen)])
+    assert seen == [torch.float32]  # the run really evaluated float32 test inputs
+    n_test = len(runner.prepare(config).data.y_test)
+    assert len(full.records) == len(low.records) > 3
+    for a, b in zip(full.records, low.records, strict=True):
+        train = (a.train_loss, a.param_norm, a.train_margin)
+        assert train == (b.train_loss, b.param_norm, b.train_margin)
+        assert abs(a.test_loss - b.test_loss) <= 1e-5 * abs(a.test_loss)
+        assert abs(a.test_acc - b.test_acc) <= 2 / n_test  # a point on the boundary may flip
+        assert isinstance(b.test_loss, float)
+
+
+def test_deferred_float32_evaluation_records_what_immediate_float32_evaluation_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = make_config("misgrok", "smoke", {**SETTINGS, "test_dtype": "float32"})
+    labels = torch.zeros(len(runner.prepare(config).data.y_test), dtype=torch.float64)
+    probes = [baseline_agreement({"zero": labels.numpy()})]
+    immediate = runner.run(config, probes=probes)
+    monkeypatch.setattr(runner, "DEFERRED_MIN_NUMBERS", 0)
+    monkeypatch.setattr(runner, "DEFERRED_STATES", 3)
+    deferred = runner.run(config, probes=probes)
+    for a, b in zip(immediate.records, deferred.records, strict=True):
+        assert abs(a.test_loss - b.test_loss) <= 1e-6 * abs(a.test_loss)
+        assert a.test_acc == b.test_acc and a.probes == b.probes
+
+
+def test_a_batch_with_float32_test_inputs_records_what_its_members_do_alone() -> None:
+    configs = [
+        make_config("sparse-cls", "smoke", {**SETTINGS, "seed": s, "test_dtype": "float32"})
+        for s in (0, 1)
+    ]
+    together = batch_run.run_batch(configs, warn=False)
+    for config, trace in zip(configs, together, strict=True):
+        alone = runner.run(config)
+        for a, b in zip(alone.records, trace.records, strict=True):
+            assert abs(a.test_loss - b.test_loss) <= 1e-6 * abs(a.test_loss)
+            assert abs(a.train_loss - b.train_loss) <= 1e-9 * abs(a.train_loss)
+
+
+def test_a_run_frees_the_full_precision_test_inputs_its_baselines_read() -> None:
+    config = make_config("sparse-cls", "smoke", {"seed": 2, "test_dtype": "float32"})
+    with runner.sharing_data():
+        for_baselines = runner.prepare(config)  # what run_baselines reads
+        assert for_baselines.data.x_test.dtype == torch.float64
+        full = weakref.ref(for_baselines.data.x_test)
+        del for_baselines
+        for_run = runner.prepare(config, training=True)
+        gc.collect()
+        assert for_run.data.x_test.dtype == torch.float32
+        assert full() is None  # 8 GB at paper scale: not kept beside the 4 GB copy
+        again = runner.prepare(config, training=True)
+        assert again.data.x_test is for_run.data.x_test  # shared, not lowered twice
+
+
+def test_the_setting_is_checked_and_leaves_other_hashes_alone() -> None:
+    plain = make_config("sparse-cls", "ci")
+    assert "test_dtype" not in plain.to_dict()  # stored runs keep their keys
+    low = make_config("sparse-cls", "ci", {"test_dtype": "float32"})
+    assert low.to_dict()["test_dtype"] == "float32" and low.key() != plain.key()
+    from grokbench.spec import ConfigError
+
+    with pytest.raises(ConfigError, match="test_dtype"):
+        make_config("sparse-cls", "ci", {"test_dtype": "float16"})
