@@ -68,19 +68,36 @@ def test_a_batch_with_float32_test_inputs_records_what_its_members_do_alone() ->
             assert abs(a.train_loss - b.train_loss) <= 1e-9 * abs(a.train_loss)
 
 
-def test_a_run_frees_the_full_precision_test_inputs_its_baselines_read() -> None:
+def test_a_run_lowers_the_test_inputs_its_baselines_read_in_their_own_memory() -> None:
     config = make_config("sparse-cls", "smoke", {"seed": 2, "test_dtype": "float32"})
     with runner.sharing_data():
         for_baselines = runner.prepare(config)  # what run_baselines reads
         assert for_baselines.data.x_test.dtype == torch.float64
+        expected = for_baselines.data.x_test.to(torch.float32)
+        memory = for_baselines.data.x_test.untyped_storage().data_ptr()
         full = weakref.ref(for_baselines.data.x_test)
         del for_baselines
         for_run = runner.prepare(config, training=True)
         gc.collect()
-        assert for_run.data.x_test.dtype == torch.float32
-        assert full() is None  # 8 GB at paper scale: not kept beside the 4 GB copy
+        lowered = for_run.data.x_test
+        assert lowered.dtype == torch.float32 and torch.equal(lowered, expected)
+        # 8 GB at paper scale: overwritten, never held beside its 4 GB float32 copy
+        assert lowered.untyped_storage().data_ptr() == memory and full() is None
         again = runner.prepare(config, training=True)
-        assert again.data.x_test is for_run.data.x_test  # shared, not lowered twice
+        assert again.data.x_test is lowered  # shared, not lowered twice
+
+
+@pytest.mark.parametrize("shape", [(10, 7), (1, 7), (33,), (5, 2, 3)])
+def test_overwriting_converts_every_block_before_its_bytes_are_reused(
+    shape: tuple[int, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "OVERWRITE_CHUNK_BYTES", 8 * 7 * 3)  # blocks of a few rows
+    x = torch.randn(*shape, dtype=torch.float64)
+    expected, memory = x.to(torch.float32), x.untyped_storage().data_ptr()
+    lowered = runner.overwrite_as(x, torch.float32)
+    assert torch.equal(lowered, expected) and lowered.untyped_storage().data_ptr() == memory
+    wider = runner.overwrite_as(expected, torch.float64)  # no room in place: a copy
+    assert torch.equal(wider, expected.double()) and wider.data_ptr() != expected.data_ptr()
 
 
 def test_the_setting_is_checked_and_leaves_other_hashes_alone() -> None:
