@@ -113,9 +113,11 @@ def baseline_agreement(references: dict[str, np.ndarray]) -> ProbeFactory:
         def probe(
             theta: torch.Tensor, test_outputs: torch.Tensor | None = None
         ) -> dict[str, float]:
-            if test_outputs is None:
-                test_outputs = outputs_on_test(prepared.flat.function, theta, data.x_test)
-            out = test_outputs
+            out = (
+                outputs_on_test(prepared.flat.function, theta, data.x_test)
+                if test_outputs is None
+                else test_outputs
+            )
             result = {}
             for name, ref in refs.items():
                 if data.kind == "regression":

@@ -59,15 +59,15 @@ def _draw(experiment: Experiment, config: RunConfig, training: bool = False) -> 
         drawn = experiment.build_task(config.task, config.seed)
         return lower_test_inputs(drawn, config, owned=True) if training else drawn
     key = json.dumps([experiment.name, config.task, config.seed], sort_keys=True, default=str)
-    lowered = f"{key} test_dtype={config.test_dtype}"
-    if training and config.test_dtype and lowered not in _shared:
-        # the block's runs come after its baselines (collect.compute_traces): the shared
-        # full-precision dataset is lowered in its own memory and stays shared as that
-        full = _shared.pop(key, None) or experiment.build_task(config.task, config.seed)
-        _shared.clear()
-        _shared[lowered] = lower_test_inputs(full, config, owned=True)
-        full.x_test, full.test_dtype = _shared[lowered].x_test, _shared[lowered].test_dtype
     if training and config.test_dtype:
+        lowered = f"{key} test_dtype={config.test_dtype}"
+        if lowered not in _shared:
+            # the block's runs come after its baselines (collect.compute_traces): the shared
+            # full-precision dataset is lowered in its own memory and stays shared as that
+            full = _shared.pop(key, None) or experiment.build_task(config.task, config.seed)
+            _shared.clear()
+            _shared[lowered] = lower_test_inputs(full, config, owned=True)
+            full.x_test, full.test_dtype = _shared[lowered].x_test, _shared[lowered].test_dtype
         return _shared[lowered]
     if key not in _shared:
         _shared.clear()  # before drawing: the old dataset is freed first
@@ -101,7 +101,7 @@ def overwrite_as(x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     narrower = dtype.itemsize < x.dtype.itemsize
     if x.dim() == 0 or not narrower or not x.is_contiguous() or x.storage_offset():
         return x.to(dtype)
-    out = x.new_empty(0, dtype=dtype).set_(x.untyped_storage(), 0, x.shape)
+    out = x.new_empty(0, dtype=dtype).set_(x.untyped_storage(), 0, x.shape, x.stride())
     rows = max(1, OVERWRITE_CHUNK_BYTES // max(1, x[0].numel() * x.element_size()))
     for start in range(0, len(x), rows):
         out[start : start + rows] = x[start : start + rows].to(dtype)
