@@ -52,7 +52,11 @@ def test_deferred_float32_evaluation_records_what_immediate_float32_evaluation_d
     deferred = runner.run(config, probes=probes)
     for a, b in zip(immediate.records, deferred.records, strict=True):
         assert abs(a.test_loss - b.test_loss) <= 1e-6 * abs(a.test_loss)
-        assert a.test_acc == b.test_acc and a.probes == b.probes
+        # a matrix product against a matrix-vector one: float32 sums in another order may
+        # move one boundary point on some CPU, never more
+        assert abs(a.test_acc - b.test_acc) <= 1 / len(labels)
+        assert a.probes.keys() == b.probes.keys()
+        assert all(abs(a.probes[k] - b.probes[k]) <= 1 / len(labels) for k in a.probes)
 
 
 def test_a_batch_with_float32_test_inputs_records_what_its_members_do_alone() -> None:
