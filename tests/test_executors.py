@@ -20,10 +20,18 @@ import pytest
 import torch
 
 from grokbench.cli import main
+from grokbench.engine.memory_split import dataset_bytes
 from grokbench.infra.store import Store
 from grokbench.scaleout.executors import SlurmOptions, backend
 from grokbench.scaleout.monitor import SweepStatus
-from grokbench.scaleout.sweep import expand_grid, make_units, parse_grid, run_configs, run_sweep
+from grokbench.scaleout.sweep import (
+    SHARED_DATA_BYTES,
+    expand_grid,
+    make_units,
+    parse_grid,
+    run_configs,
+    run_sweep,
+)
 from grokbench.spec import ConfigError
 
 GRID = {"init_norm": ["10", "100"], "seed": ["0", "1"]}
@@ -216,6 +224,17 @@ def test_units_keep_seeds_together_and_split_for_the_slots():
     assert sorted(i for unit in units for i in unit) == list(range(8))
     assert [len(u) for u in make_units(runs, slots=2, chunk=8)] == [8]
     assert parse_grid(["a=1, 2", "b=x"]) == {"a": ["1", "2"], "b": ["x"]}
+
+
+def test_runs_sharing_a_big_dataset_stay_in_one_unit():
+    """At paper scale a seed's sparse-cls dataset is 8 GB: its runs form one unit (one
+    pass over the data per gradient for all of them), whatever the slots; --chunk wins."""
+    grid = {"init_norm": ["1", "2", "3", "4"], "seed": ["0", "1"]}
+    runs = expand_grid("sparse-cls", "paper", {}, grid)
+    assert dataset_bytes(runs[0]) >= SHARED_DATA_BYTES
+    units = make_units(runs, slots=2)
+    assert [sorted(runs[i].seed for i in unit) for unit in units] == [[0] * 4, [1] * 4]
+    assert [len(u) for u in make_units(runs, slots=2, chunk=2)] == [2, 2, 2, 2]
     with pytest.raises(ConfigError):
         parse_grid(["a"])
 

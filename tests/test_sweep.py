@@ -7,6 +7,7 @@ import warnings
 import pytest
 
 from grokbench.engine.batch_run import SequentialFallback, plan, run_batch
+from grokbench.engine.batched import StackedDiagonal
 from grokbench.engine.config import make_config
 from grokbench.engine.runner import run
 
@@ -99,6 +100,32 @@ def test_flow_dopri5_batch_equals_one_by_one():
     traces = check(configs)
     assert len({t.summary["grad_evals"] for t in traces}) > 1  # members stepped differently
     assert all(t.summary["t_grok"] is not None for t in traces)
+
+
+def test_members_sharing_data_skip_finished_rows(monkeypatch):
+    """Members of one seed share their dataset; once one reaches its horizon the gradient
+    passes take only the running members' rows, and each trace is still its one-by-one
+    run's."""
+    widths: list[int] = []
+    backward = StackedDiagonal.backward
+
+    def counting(self, theta, x, grad_out):
+        widths.append(theta.shape[0])
+        return backward(self, theta, x, grad_out)
+
+    monkeypatch.setattr(StackedDiagonal, "backward", counting)
+    configs = members(
+        "sparse-cls",
+        [
+            {"init_norm": "16", "seed": "0"},
+            {"init_norm": "64", "seed": "0", "wd": "0.08"},
+            {"init_norm": "32", "seed": "0", "wd": "0.03"},
+        ],
+    )
+    batched = run_batch(configs)
+    assert widths[0] == 3 and min(widths) == 1  # all three at first, at the end one
+    for config, trace in zip(configs, batched, strict=True):
+        assert_same_trace(trace, run(config))
 
 
 def test_flow_rkc_batch_equals_one_by_one():

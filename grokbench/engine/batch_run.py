@@ -223,7 +223,7 @@ def _flow(
     first = torch.tensor([c.lr for c in configs], dtype=theta0.dtype, device=theta0.device)
 
     def rhs(state: torch.Tensor) -> torch.Tensor:
-        return -batched.grad(state)
+        return -batched.grad(state, solver.live)  # finished members' rows may be skipped
 
     def on_step(t: torch.Tensor) -> bool:
         if progress is not None:

@@ -35,6 +35,12 @@ from grokbench.spec import TaskData
 HAND_WRITTEN_MLP = True
 #: What ``BatchedObjective.evaluate`` computes by default.
 SPLITS = ("train", "test")
+#: Up to this many stacked states the diagonal net's x @ wᵀ takes w as a contiguous d×k
+#: matrix, above it as the transposed view. One thread, x of 256 × 10⁵ (a gradient's
+#: pass): k = 2 and 4 take 19 ms contiguous against 25 ms as the view (k = 1 alike, 13 ms);
+#: x of 2000 × 10⁵ (a test set): k = 64 takes 396 against 515 ms, k = 256 1418 against
+#: 1285 ms (benchmarks/NOTES.md, round 5).
+FEW_ROWS = 64
 
 
 class StackedDiagonal:
@@ -48,7 +54,9 @@ class StackedDiagonal:
     def forward(self, theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         u, v = theta.unflatten(-1, (2, -1)).unbind(-2)  # flat order: u then v
         weights = DiagonalNet.weights_of(u, v, self.degree).transpose(-1, -2)
-        return torch.matmul(x, weights).transpose(-1, -2)  # x @ wᵀ: MKL's faster layout
+        if weights.shape[-1] <= FEW_ROWS:
+            weights = weights.contiguous()
+        return torch.matmul(x, weights).transpose(-1, -2)
 
     def backward(
         self, theta: torch.Tensor, x: torch.Tensor, grad_out: torch.Tensor
@@ -121,8 +129,9 @@ class BatchedObjective:
 
     def grad(self, theta: torch.Tensor, active: Sequence[int] | None = None) -> torch.Tensor:
         """∇L_λ for every row of ``theta`` (B×P), with the members' own data and λ.
-        ``active``: the members still running; the others' rows may be skipped (left
-        at λθ, on the hand-written path, where members cost one by one)."""
+        ``active``: the members still running; the others' rows may be skipped (left at
+        λθ, on the hand-written MLP path and on the diagonal net's with one dataset, where
+        a row's share of the data passes is its own)."""
         groups, width = self._shape
         slots, real = self._slots.to(theta.device), self._real.to(theta.device)
 
@@ -139,12 +148,18 @@ class BatchedObjective:
         if self._mlp is not None:
             grad = self._mlp.grad(theta, active)
         elif self._stacked is not None:
-            stacked = arrange(theta)
+            # one shared dataset: only the active rows (the data pass costs per row)
+            subset = active is not None and groups == 1 and self._direct
+            stacked = theta[list(active)] if subset else arrange(theta)  # type: ignore[arg-type]
             with torch.enable_grad():
                 out = self._stacked.forward(stacked, self._x).detach().requires_grad_(True)
                 (grad_out,) = torch.autograd.grad(mean_losses(out).sum(), out)
             grad = self._stacked.backward(stacked, self._x, grad_out).reshape(-1, theta.shape[-1])
-            if not self._direct:
+            if subset:
+                grad = torch.zeros_like(theta).index_copy_(
+                    0, torch.tensor(active, device=theta.device), grad
+                )
+            elif not self._direct:
                 grad = grad[real][self._order.to(theta.device)]
         else:
             with torch.enable_grad():

@@ -106,6 +106,10 @@ class AdaptiveSolver:
         self.safety, self.min_factor, self.max_factor = safety, min_factor, max_factor
         self.counts = torch.zeros(0, dtype=torch.long)
         self.attempts: list[tuple[torch.Tensor, ...]] | None = None
+        #: the members still running while ``solve`` makes a step attempt (None: all of
+        #: them). The others' states do not move (h = 0), so ``rhs`` may skip their rows
+        #: and leave any finite value there (``batch_run._flow`` does, for shared data).
+        self.live: list[int] | None = None
 
     def attempt(
         self, y: torch.Tensor, f: torch.Tensor, h: torch.Tensor, running: torch.Tensor
@@ -200,6 +204,7 @@ class AdaptiveSolver:
         just_rejected = torch.zeros(batch, dtype=torch.bool, device=y0.device)
         while any(active):
             running = torch.tensor(active, device=y.device)
+            self.live = None if all(active) else [b for b in range(batch) if active[b]]
             h = torch.where(running, torch.minimum(h, t_end - t), torch.zeros_like(h))
             y_new, f_new, error, dense = self.attempt(y, f, h, running)
             deviation = torch.maximum((y - reference(t)).abs(), (y_new - reference(t + h)).abs())
@@ -252,4 +257,5 @@ class AdaptiveSolver:
                     s if not a else "interrupted" for s, a in zip(stopped, active, strict=True)
                 ]
                 break
+        self.live = None
         return SolveResult(t.tolist(), accepted, rejected, stopped, self.counts.tolist())
