@@ -10,6 +10,7 @@ import torch
 
 from grokbench.engine import batch_run, runner
 from grokbench.engine.config import make_config
+from grokbench.engine.objective import test_outputs as outputs_on_test
 from grokbench.engine.probes import baseline_agreement
 
 SETTINGS = {"seed": 0, "evals": 20}
@@ -131,3 +132,24 @@ def test_a_lowered_evaluation_flushes_denormals_and_leaves_the_mode_off() -> Non
     assert seen == [0.0] and out.dtype == torch.float64
     tiny = torch.tensor(1e-20, dtype=torch.float32)
     assert float(tiny * tiny) > 0  # the process's own mode again: denormals kept
+
+
+def test_the_diagonal_net_lowers_its_weights_not_u_and_v() -> None:
+    """At α = 10⁴, u² and v² agree in more digits than float32 holds: lowering u and v
+    before forming w = u² − v² loses w, forming w in float64 and lowering only w for the
+    product with the float32 inputs keeps the outputs to float32's rounding."""
+    config = make_config("sparse-cls", "smoke", {**SETTINGS, "test_dtype": "float32"})
+    prepared = runner.prepare(config, training=True)
+    assert prepared.data.x_test.dtype == torch.float32
+    assert runner.objective_of(prepared).mixed  # the runs take the mixed path
+    x_low = prepared.data.x_test
+    x_full = x_low.double()  # ±1 inputs: exact in both precisions
+    generator = torch.Generator().manual_seed(0)
+    theta = 1e4 + 1e-3 * torch.randn(prepared.flat.size, generator=generator, dtype=torch.float64)
+    exact = outputs_on_test(prepared.flat.function, theta, x_full)
+    scale = float(exact.abs().max())
+    mixed = outputs_on_test(prepared.flat.function, theta, x_low, mixed=True)
+    lowered = outputs_on_test(prepared.flat.function, theta, x_low, mixed=False)
+    assert mixed.dtype == lowered.dtype == torch.float64
+    assert float((mixed - exact).abs().max()) <= 1e-5 * scale
+    assert float((lowered - exact).abs().max()) >= 0.1 * scale

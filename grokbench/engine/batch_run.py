@@ -136,7 +136,10 @@ def _run_together(
         prepared.append(runner.prepare(config, datasets.get(config.seed), training=True))
         datasets.setdefault(config.seed, prepared[-1].data)
     groups = [seeds.index(config.seed) for config in configs]
-    objectives = [Objective(p.flat.function, p.data, p.config.wd) for p in prepared]
+    objectives = [
+        Objective(p.flat.function, p.data, p.config.wd, mixed=p.flat.mixed_precision_inputs)
+        for p in prepared
+    ]
     recorders = [
         Recorder(o, [f(p) for f in probes]) for o, p in zip(objectives, prepared, strict=True)
     ]

@@ -53,7 +53,7 @@ class StackedDiagonal:
 
     def forward(self, theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         u, v = theta.unflatten(-1, (2, -1)).unbind(-2)  # flat order: u then v
-        weights = DiagonalNet.weights_of(u, v, self.degree).transpose(-1, -2)
+        weights = DiagonalNet.weights_of(u, v, self.degree).to(x.dtype).transpose(-1, -2)
         if weights.shape[-1] <= FEW_ROWS:
             weights = weights.contiguous()
         return torch.matmul(x, weights).transpose(-1, -2)
@@ -214,7 +214,8 @@ class BatchedObjective:
             if "train" in splits:
                 scores += self._scores(self._rows(chunk, data.x_train), data.y_train, True)
             if "test" in splits:
-                test_out = outputs_on_test(self._rows, chunk, data.x_test)
+                mixed = self._stacked is not None  # StackedDiagonal lowers only w
+                test_out = outputs_on_test(self._rows, chunk, data.x_test, mixed)
                 scores += self._scores(test_out, data.y_test, False)
                 for position, row in enumerate(rows):
                     test_outputs[row] = test_out[position]

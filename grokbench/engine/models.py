@@ -39,6 +39,12 @@ class HomogeneousModel(nn.Module):
 class DiagonalNet(HomogeneousModel):
     """Depth-L diagonal linear net f(x) = ⟨u^L − v^L, x⟩; θ̄ is u = v = 1, so f(θ̄) = 0."""
 
+    #: ``forward`` takes inputs of a lower precision than θ (``RunConfig.test_dtype``): it
+    #: forms w = u^L − v^L in θ's precision and lowers w only for the product with x.
+    #: Lowering u and v first would not do: at large α, u^L and v^L agree in more digits
+    #: than float32 has, and their difference cancels (benchmarks/NOTES.md, round 4).
+    mixed_precision_inputs = True
+
     def __init__(self, dim: int, depth: int = 2, alpha: float = 1.0) -> None:
         super().__init__()
         if depth < 2:
@@ -63,7 +69,7 @@ class DiagonalNet(HomogeneousModel):
         return self.weights_of(self.u, self.v, self.degree)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x @ self.effective_weights()
+        return x @ self.effective_weights().to(x.dtype)
 
 
 class MatrixFactorization(HomogeneousModel):

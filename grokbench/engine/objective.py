@@ -35,10 +35,12 @@ def cross_entropy_small(logits: torch.Tensor, labels: torch.Tensor) -> torch.Ten
 
 
 def test_outputs(
-    function: ModelFunction, theta: torch.Tensor, x_test: torch.Tensor
+    function: ModelFunction, theta: torch.Tensor, x_test: torch.Tensor, mixed: bool = False
 ) -> torch.Tensor:
     """f(θ; x_test) in the test inputs' precision when they were lowered for the run
-    (``RunConfig.test_dtype``), handed back in θ's for the losses and accuracies.
+    (``RunConfig.test_dtype``), handed back in θ's for the losses and accuracies. ``mixed``:
+    ``function`` takes θ in its own precision and lowers what it multiplies with x itself
+    (``FlatModel.mixed_precision_inputs``); otherwise θ is lowered first.
 
     Lowered, denormal numbers are flushed to zero: late-phase weights below float32's
     smallest normal (1.2e-38) took the CPU's slow path, 30× slower for 256 misgrok states
@@ -47,7 +49,7 @@ def test_outputs(
     if not x_test.is_floating_point() or x_test.dtype == theta.dtype:
         return function(theta, x_test)
     with _flushing_denormals():
-        return function(theta.to(x_test.dtype), x_test).to(theta.dtype)
+        return function(theta if mixed else theta.to(x_test.dtype), x_test).to(theta.dtype)
 
 
 @contextlib.contextmanager
@@ -120,8 +122,10 @@ class Objective:
         wd: float,
         loss: str = DEFAULT_LOSS,
         loss_dtype: torch.dtype | None = None,
+        mixed: bool = False,
     ) -> None:
         self.function = function
+        self.mixed = mixed  # function lowers its own product with lowered test inputs
         self.data = data
         self.wd = wd
         self.loss = loss  # the multi-class loss and its precision (grokbench.engine.losses)
@@ -173,7 +177,7 @@ class Objective:
         result: dict[str, float] = {"param_norm": float(theta.norm())}
         result.update(self._scores("train", self.function(theta, data.x_train), data.y_train))
         if test:
-            self.test_outputs = test_outputs(self.function, theta, data.x_test)
+            self.test_outputs = test_outputs(self.function, theta, data.x_test, self.mixed)
             result.update(self._scores("test", self.test_outputs, data.y_test))
         return result
 
@@ -183,7 +187,8 @@ class Objective:
         the test outputs: one pass over the test inputs for all B states, where B passes
         of a memory-bound matrix-vector product would read a 10⁴×10⁵ test set B times."""
         data = self.data
-        outputs = test_outputs(vmap(self.function, in_dims=(0, None)), thetas, data.x_test)
+        batched = vmap(self.function, in_dims=(0, None))
+        outputs = test_outputs(batched, thetas, data.x_test, self.mixed)
         return [self._scores("test", out, data.y_test) for out in outputs], outputs
 
     def _scores(self, split: str, out: torch.Tensor, y: torch.Tensor) -> dict[str, float]:

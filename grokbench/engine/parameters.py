@@ -49,6 +49,12 @@ class FlatModel:
         reference = self.module.reference_parameters()  # type: ignore[operator]
         return self.flatten(reference)
 
+    @property
+    def mixed_precision_inputs(self) -> bool:
+        """Whether ``function`` takes a θ of higher precision than x (the diagonal net: it
+        lowers only its weights for the product; ``objective.test_outputs``)."""
+        return bool(getattr(self.module, "mixed_precision_inputs", False))
+
     def function(self, theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """f(θ; x) for a flat θ."""
         return functional_call(self.module, self.unflatten(theta), (x,), tie_weights=self._tied)

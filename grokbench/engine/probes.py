@@ -114,7 +114,9 @@ def baseline_agreement(references: dict[str, np.ndarray]) -> ProbeFactory:
             theta: torch.Tensor, test_outputs: torch.Tensor | None = None
         ) -> dict[str, float]:
             out = (
-                outputs_on_test(prepared.flat.function, theta, data.x_test)
+                outputs_on_test(
+                    prepared.flat.function, theta, data.x_test, prepared.flat.mixed_precision_inputs
+                )
                 if test_outputs is None
                 else test_outputs
             )

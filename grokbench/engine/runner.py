@@ -190,7 +190,15 @@ def objective_of(prepared: Prepared) -> Objective:
     """The run's objective: its data, weight decay, loss and the loss's dtype."""
     config = prepared.config
     loss_dtype = LOSS_DTYPES[config.loss_dtype] if config.loss_dtype else None
-    return Objective(prepared.flat.function, prepared.data, config.wd, config.loss, loss_dtype)
+    flat = prepared.flat
+    return Objective(
+        flat.function,
+        prepared.data,
+        config.wd,
+        config.loss,
+        loss_dtype,
+        flat.mixed_precision_inputs,
+    )
 
 
 def run_times(prepared: Prepared, objective: Objective) -> torch.Tensor:

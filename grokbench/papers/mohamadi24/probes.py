@@ -73,7 +73,9 @@ def kernel_probe(prepared: Prepared) -> Probe:
         k = two_layer_ntk(flat.unflatten(theta), x, outputs="first")
         if test_outputs is None:
             with torch.no_grad():
-                test_outputs = outputs_on_test(flat.function, theta, prepared.data.x_test)
+                test_outputs = outputs_on_test(
+                    flat.function, theta, prepared.data.x_test, flat.mixed_precision_inputs
+                )
         labels = test_outputs.argmax(-1).cpu()
         agree = {
             f"agree_{name}": math.nan if ref is None else float((labels == ref).double().mean())
