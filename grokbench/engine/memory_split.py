@@ -35,13 +35,15 @@ def available_memory() -> int:
         return 2**63  # unknown: never split
 
 
-def dataset_bytes(config: RunConfig) -> int:
+def dataset_bytes(config: RunConfig, test: bool = True) -> int:
     """Bytes of one seed's float64 inputs for tasks with a dimension ``d`` (sparse-cls,
-    misgrok): (n + n_test)·d·8; 0 (unknown: never split) for the others."""
+    misgrok): (n + n_test)·d·8, or n·d·8 with ``test=False``; 0 (unknown: never split) for
+    the others."""
     task = config.task
     if "d" not in task or "n" not in task or "n_test" not in task:
         return 0
-    return (int(task["n"]) + int(task["n_test"])) * int(task["d"]) * 8
+    rows = int(task["n"]) + (int(task["n_test"]) if test else 0)
+    return rows * int(task["d"]) * 8
 
 
 def split_by_seed(

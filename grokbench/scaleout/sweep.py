@@ -95,12 +95,14 @@ def work_unit(
     ]
 
 
-#: Without ``--chunk``, the runs of one seed whose dataset is at least this big stay in one
-#: unit. They share the dataset: each gradient of the batch then reads it once for all of
-#: them instead of once per member in units of their own (paper-scale sparse-cls: 205 MB
-#: of training inputs, two memory-bound passes per gradient, 29 ms for one member and
-#: 54 ms for four on one thread), and it is drawn once. Smaller datasets are split for
-#: the slots as before.
+#: Without ``--chunk``, the runs of one seed whose training inputs take at least this many
+#: bytes stay in one unit. They share the inputs: each gradient of the batch then streams
+#: them from memory once for all of them instead of once per member in units of their own
+#: (paper-scale sparse-cls: 205 MB, two memory-bound passes per gradient, 29 ms for one
+#: member and 54 ms for four on one thread). Smaller inputs stay in cache, so that their
+#: gradients cost little and the batch's per-step work on every member's state would
+#: outweigh the sharing: misgrok's α sweep (5 MB) took 412 s as one unit in the paper job
+#: against 218 s as four (benchmarks/NOTES.md, round 5); they are split for the slots.
 SHARED_DATA_BYTES = 2**26
 
 
@@ -110,7 +112,7 @@ def make_units(
     """Indices of ``configs`` cut into work units: each ``sweep.plan`` group sorted by seed
     (equal seeds share their data) and split into chunks of ``chunk`` runs; by default about
     two units per slot, so that the slots stay busy while the units stay vectorised, except
-    that the runs of one seed with a big dataset (``SHARED_DATA_BYTES``) form one unit."""
+    that the runs of one seed with big training inputs (``SHARED_DATA_BYTES``) form one unit."""
     if chunk is not None and chunk < 1:
         raise ConfigError(f"--chunk: must be ≥ 1, got {chunk}")
     from grokbench.engine.batch_run import plan
@@ -119,7 +121,7 @@ def make_units(
     units = []
     for group in plan(configs):
         group = sorted(group, key=lambda i: configs[i].seed)
-        if chunk is None and dataset_bytes(configs[group[0]]) >= SHARED_DATA_BYTES:
+        if chunk is None and dataset_bytes(configs[group[0]], test=False) >= SHARED_DATA_BYTES:
             by_seed = itertools.groupby(group, key=lambda i: configs[i].seed)
             units += [list(members) for _, members in by_seed]
             continue
