@@ -226,7 +226,7 @@ def _flow(
     first = torch.tensor([c.lr for c in configs], dtype=theta0.dtype, device=theta0.device)
 
     def rhs(state: torch.Tensor) -> torch.Tensor:
-        return -batched.grad(state, solver.live)  # finished members' rows may be skipped
+        return -batched.grad_of(state, solver.live)  # the running members' rows
 
     def on_step(t: torch.Tensor) -> bool:
         if progress is not None:
@@ -237,7 +237,14 @@ def _flow(
     decay = torch.tensor([c.wd for c in configs], dtype=theta0.dtype, device=theta0.device)
     degree = prepared[0].model.degree
     result = solver.solve(
-        theta0, t_end, times, on_step=on_step, on_evals=on_evals, decay=decay, degree=degree
+        theta0,
+        t_end,
+        times,
+        on_step=on_step,
+        on_evals=on_evals,
+        decay=decay,
+        degree=degree,
+        compact=True,
     )
     return result.stopped, result.rhs_evals
 

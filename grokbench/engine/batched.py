@@ -120,12 +120,7 @@ class BatchedObjective:
         self._forward = inner if len(datasets) == 1 else vmap(inner, in_dims=(0, 0))
         # Slot order of the real members back to member order (stacked backward).
         self._order = torch.argsort(self._slots[self._real])
-        # λθ is added per distinct λ with the same fused op a one-by-one run uses.
-        self._decay = [
-            (value, torch.tensor([b for b, w in enumerate(wd) if w == value]))
-            for value in sorted(set(wd))
-            if value
-        ]
+        self._wd = list(wd)
 
     def grad(self, theta: torch.Tensor, active: Sequence[int] | None = None) -> torch.Tensor:
         """∇L_λ for every row of ``theta`` (B×P), with the members' own data and λ.
@@ -147,29 +142,62 @@ class BatchedObjective:
 
         if self._mlp is not None:
             grad = self._mlp.grad(theta, active)
+        elif self._rows_alone and active is not None:  # only the active rows' data passes
+            index = torch.tensor(active, device=theta.device)
+            grad = torch.zeros_like(theta).index_copy_(0, index, self._data_grad(theta[index]))
         elif self._stacked is not None:
-            # one shared dataset: only the active rows (the data pass costs per row)
-            subset = active is not None and groups == 1 and self._direct
-            stacked = theta[list(active)] if subset else arrange(theta)  # type: ignore[arg-type]
-            with torch.enable_grad():
-                out = self._stacked.forward(stacked, self._x).detach().requires_grad_(True)
-                (grad_out,) = torch.autograd.grad(mean_losses(out).sum(), out)
-            grad = self._stacked.backward(stacked, self._x, grad_out).reshape(-1, theta.shape[-1])
-            if subset:
-                grad = torch.zeros_like(theta).index_copy_(
-                    0, torch.tensor(active, device=theta.device), grad
-                )
-            elif not self._direct:
+            grad = self._data_grad(arrange(theta)).reshape(-1, theta.shape[-1])
+            if not self._direct:
                 grad = grad[real][self._order.to(theta.device)]
         else:
             with torch.enable_grad():
                 leaf = theta.detach().requires_grad_(True)
                 out = self._forward(arrange(leaf), self._x)
                 (grad,) = torch.autograd.grad(mean_losses(out).sum(), leaf)
-        for value, index in self._decay:
-            if len(index) == self.size:
+        return self._add_decay(grad, theta, range(self.size))
+
+    def grad_of(self, rows: torch.Tensor, members: Sequence[int] | None = None) -> torch.Tensor:
+        """∇L_λ of ``members`` alone (None: every member), their states the rows of
+        ``rows`` in that order: what an integrator that drops finished members asks for.
+        The diagonal net with one dataset computes those rows only; other models compute
+        the whole batch, the other members' rows zero."""
+        if members is None:
+            return self.grad(rows)
+        if self._rows_alone:
+            return self._add_decay(self._data_grad(rows), rows, members)
+        full = rows.new_zeros((self.size, rows.shape[-1]))
+        full[list(members)] = rows
+        return self.grad(full, members)[list(members)]
+
+    @property
+    def _rows_alone(self) -> bool:
+        """Whether a member's gradient can be computed from its own row: the diagonal
+        net's stacked form over one dataset (where each row's data passes are its own)."""
+        return self._stacked is not None and self._shape[0] == 1 and self._direct
+
+    def _data_grad(self, stacked: torch.Tensor) -> torch.Tensor:
+        """The loss's gradient (no λθ) through the stacked diagonal net, rows as given."""
+        assert self._stacked is not None
+        with torch.enable_grad():
+            out = self._stacked.forward(stacked, self._x).detach().requires_grad_(True)
+            labels = self._y.expand(out.shape[:-1] if self.kind == "multiclass" else out.shape)
+            losses = per_example_loss(self.kind, out, labels).mean(-1).reshape(-1)
+            (grad_out,) = torch.autograd.grad(losses.sum(), out)
+        return self._stacked.backward(stacked, self._x, grad_out)
+
+    def _add_decay(
+        self, grad: torch.Tensor, theta: torch.Tensor, members: Sequence[int]
+    ) -> torch.Tensor:
+        """grad + λθ row by row (row i is member ``members[i]``), per distinct λ with the
+        same fused op a one-by-one run uses."""
+        wd = [self._wd[m] for m in members]
+        for value in sorted(set(wd)):
+            if not value:
+                continue
+            if all(w == value for w in wd):
                 grad = grad.add(theta, alpha=value)
             else:
+                index = torch.tensor([i for i, w in enumerate(wd) if w == value])
                 index = index.to(theta.device)
                 grad[index] = grad[index].add(theta[index], alpha=value)
         return grad

@@ -87,6 +87,10 @@ class AdaptiveSolver:
     """
 
     error_order = 4
+    #: whether the method keeps no per-member state between attempts, so that ``solve``
+    #: may step only the running members (their rows of y and f) once some have finished:
+    #: a batch then stops paying for its finished members' rows
+    compacts = False
 
     def __init__(
         self,
@@ -106,15 +110,23 @@ class AdaptiveSolver:
         self.safety, self.min_factor, self.max_factor = safety, min_factor, max_factor
         self.counts = torch.zeros(0, dtype=torch.long)
         self.attempts: list[tuple[torch.Tensor, ...]] | None = None
-        #: the members still running while ``solve`` makes a step attempt (None: all of
-        #: them). The others' states do not move (h = 0), so ``rhs`` may skip their rows
-        #: and leave any finite value there (``batch_run._flow`` does, for shared data).
+        #: the members whose states ``rhs`` gets as its rows, in order, during the current
+        #: step attempt (None: every member): with ``solve(compact=True)``, once some
+        #: members have finished, a method that ``compacts`` steps the running ones only.
         self.live: list[int] | None = None
+        self._rows: torch.Tensor | None = None  # self.live as an index
 
     def attempt(
         self, y: torch.Tensor, f: torch.Tensor, h: torch.Tensor, running: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, Dense]:
         raise NotImplementedError
+
+    def _count(self, calls: torch.Tensor) -> None:
+        """Add the right-hand-side calls of an attempt (per attempted row) to the counts."""
+        if self._rows is None:
+            self.counts += calls
+        else:
+            self.counts.index_add_(0, self._rows.cpu(), calls)
 
     def begin(self, y: torch.Tensor, f: torch.Tensor) -> None:
         """Hook before the first step (RKC estimates the spectral radius here)."""
@@ -145,6 +157,7 @@ class AdaptiveSolver:
         on_evals: BatchEvalHook | None = None,
         decay: torch.Tensor | None = None,
         degree: int = 1,
+        compact: bool = False,
     ) -> SolveResult:
         """Integrate each row of ``y0`` (shape B×P) from t = 0 to its ``t_end``.
 
@@ -161,6 +174,10 @@ class AdaptiveSolver:
         (``on_evals`` for a whole iteration at once, or ``on_eval`` per point) receives the
         interpolated states there. A member stops at its horizon, when its hook returns
         False, or when its step size underflows (a non-finite state ends there too).
+
+        ``compact``: ``rhs`` takes the states of any subset of the members as its rows (which
+        members: ``self.live``), so that once some members have finished a method that
+        ``compacts`` steps only the running ones.
         """
         hook = on_evals if on_evals is not None else _sequential(on_eval)  # type: ignore[arg-type]
         batch = y0.shape[0]
@@ -170,7 +187,8 @@ class AdaptiveSolver:
         def reference(times: torch.Tensor) -> torch.Tensor | float:
             if decay is None:
                 return 0.0
-            return y0 * torch.exp(-decay.to(y0) * times)[:, None]
+            start, rate = (y0, decay) if self._rows is None else (y0[self._rows], decay[self._rows])
+            return start * torch.exp(-rate.to(y0) * times)[:, None]
 
         y = y0.clone()
         t = torch.zeros(batch, dtype=y0.dtype, device=y0.device)
@@ -204,12 +222,13 @@ class AdaptiveSolver:
         just_rejected = torch.zeros(batch, dtype=torch.bool, device=y0.device)
         while any(active):
             running = torch.tensor(active, device=y.device)
-            self.live = None if all(active) else [b for b in range(batch) if active[b]]
             h = torch.where(running, torch.minimum(h, t_end - t), torch.zeros_like(h))
-            y_new, f_new, error, dense = self.attempt(y, f, h, running)
-            deviation = torch.maximum((y - reference(t)).abs(), (y_new - reference(t + h)).abs())
-            err = rms(error, atol + self.rtol * deviation)
-            finite = torch.isfinite(y_new).all(-1) & torch.isfinite(err)
+            some = compact and self.compacts and not all(active)
+            self.live = [b for b in range(batch) if active[b]] if some else None
+            self._rows = torch.tensor(self.live, device=y.device) if self.live else None
+            y_new, f_new, err, finite, dense = self._attempt_rows(
+                y, f, h, t, running, reference, atol
+            )
             ok = (err <= 1) & finite & running
             if self.attempts is not None:
                 self.attempts.append((t, h, err, ok))
@@ -222,8 +241,13 @@ class AdaptiveSolver:
 
             t_old = t
             t = torch.where(ok, t + h, t)
-            y = torch.where(ok[:, None], y_new, y)
-            f = torch.where(ok[:, None], f_new, f)
+            if self._rows is None:
+                y = torch.where(ok[:, None], y_new, y)
+                f = torch.where(ok[:, None], f_new, f)
+            else:  # only the attempted rows change
+                keep = ok[self._rows][:, None]
+                y[self._rows] = torch.where(keep, y_new, y[self._rows])
+                f[self._rows] = torch.where(keep, f_new, f[self._rows])
             table = torch.stack([ok.to(t), finite.to(t), h, t, t_old]).tolist()
             ok_list, finite_list, h_list, t_now, t_old_list = table
             members, stamps, fractions = [], [], []
@@ -257,5 +281,41 @@ class AdaptiveSolver:
                     s if not a else "interrupted" for s, a in zip(stopped, active, strict=True)
                 ]
                 break
-        self.live = None
+        self.live, self._rows = None, None
         return SolveResult(t.tolist(), accepted, rejected, stopped, self.counts.tolist())
+
+    def _attempt_rows(
+        self,
+        y: torch.Tensor,
+        f: torch.Tensor,
+        h: torch.Tensor,
+        t: torch.Tensor,
+        running: torch.Tensor,
+        reference: Callable[[torch.Tensor], torch.Tensor | float],
+        atol: torch.Tensor | float,
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, Dense]:
+        """One step attempt of the rows ``self._rows`` (None: all): the new states and
+        slopes of those rows, and over the whole batch each member's error norm (0 where
+        not attempted) and finiteness; ``dense`` takes member indices."""
+        index = self._rows
+        if index is None:
+            y_p, f_p, h_p, t_p, running_p, atol_p = y, f, h, t, running, atol
+        else:
+            y_p, f_p, h_p, t_p, running_p = y[index], f[index], h[index], t[index], running[index]
+            atol_p = atol[index] if isinstance(atol, torch.Tensor) else atol
+        y_new, f_new, error, dense = self.attempt(y_p, f_p, h_p, running_p)
+        deviation = torch.maximum(
+            (y_p - reference(t_p)).abs(), (y_new - reference(t_p + h_p)).abs()
+        )
+        err = rms(error, atol_p + self.rtol * deviation)
+        finite = torch.isfinite(y_new).all(-1) & torch.isfinite(err)
+        if index is None:
+            return y_new, f_new, err, finite, dense
+        position = {member: row for row, member in enumerate(index.tolist())}
+
+        def dense_rows(members: list[int], fractions: list[float]) -> torch.Tensor:
+            return dense([position[b] for b in members], fractions)
+
+        err_all = torch.zeros_like(t).index_copy_(0, index, err)
+        finite_all = torch.ones_like(running).index_copy_(0, index, finite)
+        return y_new, f_new, err_all, finite_all, dense_rows

@@ -65,6 +65,7 @@ class DormandPrince(AdaptiveSolver):
     """Dormand–Prince 5(4) with scipy's coefficients and 4th-order dense output."""
 
     error_order = 4
+    compacts = True  # FSAL's slope is the driver's f: nothing else carries over
 
     def attempt(
         self, y: torch.Tensor, f: torch.Tensor, h: torch.Tensor, running: torch.Tensor
@@ -77,7 +78,7 @@ class DormandPrince(AdaptiveSolver):
             stages[s] = self.rhs(y + torch.einsum("s,sbp->bp", A[s, :s], stages[:s]) * hb)
         y_new = y + torch.einsum("s,sbp->bp", B, stages[:6]) * hb
         stages[6] = f_new = self.rhs(y_new)
-        self.counts += 6 * running.cpu()
+        self._count(6 * running.cpu())
         error = torch.einsum("s,sbp->bp", E, stages) * hb
 
         def dense(members: list[int], fractions: list[float]) -> torch.Tensor:
