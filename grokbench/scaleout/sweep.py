@@ -98,11 +98,11 @@ def work_unit(
 #: Without ``--chunk``, the runs of one seed whose training inputs take at least this many
 #: bytes stay in one unit. They share the inputs: each gradient of the batch then streams
 #: them from memory once for all of them instead of once per member in units of their own
-#: (paper-scale sparse-cls: 205 MB, two memory-bound passes per gradient, 29 ms for one
-#: member and 54 ms for four on one thread). Smaller inputs stay in cache, so that their
-#: gradients cost little and the batch's per-step work on every member's state would
-#: outweigh the sharing: misgrok's α sweep (5 MB) took 412 s as one unit in the paper job
-#: against 218 s as four (benchmarks/NOTES.md, round 5); they are split for the slots.
+#: (paper-scale sparse-cls: 205 MB, two memory-bound passes per gradient: 50 ms for four
+#: members against 4 × 28 ms, one thread, benchmarks/shared_pass.py). Smaller inputs stay
+#: in cache and their gradients cost little, so sharing buys little and the units are split
+#: for the slots instead: misgrok's α sweep (5 MB) takes 107 s as one unit against 122 s
+#: as four, one after another (benchmarks/NOTES.md, round 5).
 SHARED_DATA_BYTES = 2**26
 
 
