@@ -136,8 +136,7 @@ class BatchedObjective:
             return rows.reshape(width, -1) if groups == 1 else rows.reshape(groups, width, -1)
 
         def mean_losses(out: torch.Tensor) -> torch.Tensor:
-            labels = self._y.expand(out.shape[:-1] if self.kind == "multiclass" else out.shape)
-            losses = per_example_loss(self.kind, out, labels).mean(-1).reshape(-1)
+            losses = self._row_losses(out)
             return losses if self._direct else losses[real]
 
         if self._mlp is not None:
@@ -180,10 +179,14 @@ class BatchedObjective:
         assert self._stacked is not None
         with torch.enable_grad():
             out = self._stacked.forward(stacked, self._x).detach().requires_grad_(True)
-            labels = self._y.expand(out.shape[:-1] if self.kind == "multiclass" else out.shape)
-            losses = per_example_loss(self.kind, out, labels).mean(-1).reshape(-1)
-            (grad_out,) = torch.autograd.grad(losses.sum(), out)
+            (grad_out,) = torch.autograd.grad(self._row_losses(out).sum(), out)
         return self._stacked.backward(stacked, self._x, grad_out)
+
+    def _row_losses(self, out: torch.Tensor) -> torch.Tensor:
+        """Each row's mean training loss, flattened over the stacked dims (padding rows
+        included)."""
+        labels = self._y.expand(out.shape[:-1] if self.kind == "multiclass" else out.shape)
+        return per_example_loss(self.kind, out, labels).mean(-1).reshape(-1)
 
     def _add_decay(
         self, grad: torch.Tensor, theta: torch.Tensor, members: Sequence[int]
