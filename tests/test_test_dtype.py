@@ -117,8 +117,6 @@ def test_the_setting_is_checked_and_leaves_other_hashes_alone() -> None:
 
 
 def test_a_lowered_evaluation_flushes_denormals_and_leaves_the_mode_off() -> None:
-    from grokbench.engine.objective import test_outputs
-
     if not torch.set_flush_denormal(False):  # off, as by default; False: no such mode here
         pytest.skip("this CPU has no flush-to-zero mode")
     seen: list[float] = []
@@ -128,7 +126,7 @@ def test_a_lowered_evaluation_flushes_denormals_and_leaves_the_mode_off() -> Non
         return x @ theta
 
     x = torch.ones(2, 1, dtype=torch.float32)
-    out = test_outputs(function, torch.tensor([1e-20], dtype=torch.float64), x)
+    out = outputs_on_test(function, torch.tensor([1e-20], dtype=torch.float64), x)
     assert seen == [0.0] and out.dtype == torch.float64
     tiny = torch.tensor(1e-20, dtype=torch.float32)
     assert float(tiny * tiny) > 0  # the process's own mode again: denormals kept

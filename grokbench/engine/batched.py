@@ -77,6 +77,16 @@ def stacked_model(flat: FlatModel) -> StackedDiagonal | None:
     return None
 
 
+def _decay_rows(wd: Sequence[float]) -> list[tuple[float, torch.Tensor | None]]:
+    """Each distinct nonzero λ of ``wd`` with the rows that have it (None: every row)."""
+    out: list[tuple[float, torch.Tensor | None]] = []
+    for value in sorted(set(wd)):
+        if value:
+            rows = [i for i, w in enumerate(wd) if w == value]
+            out.append((value, None if len(rows) == len(wd) else torch.tensor(rows)))
+    return out
+
+
 class BatchedObjective:
     """Gradients and metrics of B runs at once; row b of every state is member b's θ.
 
@@ -121,6 +131,7 @@ class BatchedObjective:
         # Slot order of the real members back to member order (stacked backward).
         self._order = torch.argsort(self._slots[self._real])
         self._wd = list(wd)
+        self._decay = _decay_rows(self._wd)  # the whole batch's, built once
 
     def grad(self, theta: torch.Tensor, active: Sequence[int] | None = None) -> torch.Tensor:
         """∇L_λ for every row of ``theta`` (B×P), with the members' own data and λ.
@@ -153,7 +164,7 @@ class BatchedObjective:
                 leaf = theta.detach().requires_grad_(True)
                 out = self._forward(arrange(leaf), self._x)
                 (grad,) = torch.autograd.grad(mean_losses(out).sum(), leaf)
-        return self._add_decay(grad, theta, range(self.size))
+        return self._add_decay(grad, theta)
 
     def grad_of(self, rows: torch.Tensor, members: Sequence[int] | None = None) -> torch.Tensor:
         """∇L_λ of ``members`` alone (None: every member), their states the rows of
@@ -189,18 +200,15 @@ class BatchedObjective:
         return per_example_loss(self.kind, out, labels).mean(-1).reshape(-1)
 
     def _add_decay(
-        self, grad: torch.Tensor, theta: torch.Tensor, members: Sequence[int]
+        self, grad: torch.Tensor, theta: torch.Tensor, members: Sequence[int] | None = None
     ) -> torch.Tensor:
-        """grad + λθ row by row (row i is member ``members[i]``), per distinct λ with the
-        same fused op a one-by-one run uses."""
-        wd = [self._wd[m] for m in members]
-        for value in sorted(set(wd)):
-            if not value:
-                continue
-            if all(w == value for w in wd):
+        """grad + λθ row by row (row i is member ``members[i]``; None: every member), per
+        distinct λ with the same fused op a one-by-one run uses."""
+        rows = self._decay if members is None else _decay_rows([self._wd[m] for m in members])
+        for value, index in rows:
+            if index is None:
                 grad = grad.add(theta, alpha=value)
             else:
-                index = torch.tensor([i for i, w in enumerate(wd) if w == value])
                 index = index.to(theta.device)
                 grad[index] = grad[index].add(theta[index], alpha=value)
         return grad
