@@ -119,7 +119,7 @@ def test_members_sharing_data_skip_finished_rows(monkeypatch):
         [
             {"init_norm": "16", "seed": "0"},
             {"init_norm": "64", "seed": "0", "wd": "0.08"},
-            {"init_norm": "32", "seed": "0", "wd": "0.03"},
+            {"init_norm": "32", "seed": "0", "wd": "0.03", "horizon": "12/wd"},  # last alone
         ],
     )
     batched = run_batch(configs)

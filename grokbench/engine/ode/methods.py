@@ -53,12 +53,12 @@ __all__ = [
 
 @functools.cache
 def _dopri_tableau(dtype: torch.dtype, device: torch.device) -> tuple[torch.Tensor, ...]:
-    """scipy's RK45 A, B, E, P as tensors (made once per dtype and device)."""
+    """scipy's RK45 A, B, C, E, P as tensors (made once per dtype and device)."""
 
     def tensor(array: object) -> torch.Tensor:
         return torch.as_tensor(array, dtype=dtype, device=device)
 
-    return tensor(RK45.A), tensor(RK45.B), tensor(RK45.E), tensor(RK45.P)
+    return tuple(tensor(table) for table in (RK45.A, RK45.B, RK45.C, RK45.E, RK45.P))
 
 
 class DormandPrince(AdaptiveSolver):
@@ -70,14 +70,15 @@ class DormandPrince(AdaptiveSolver):
     def attempt(
         self, y: torch.Tensor, f: torch.Tensor, h: torch.Tensor, running: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, Dense]:
-        A, B, E, P = _dopri_tableau(y.dtype, y.device)
+        A, B, C, E, P = _dopri_tableau(y.dtype, y.device)
         hb = h[:, None]
         stages = torch.empty((7, *y.shape), dtype=y.dtype, device=y.device)
         stages[0] = f
         for s in range(1, 6):
-            stages[s] = self.rhs(y + torch.einsum("s,sbp->bp", A[s, :s], stages[:s]) * hb)
+            state = y + torch.einsum("s,sbp->bp", A[s, :s], stages[:s]) * hb
+            stages[s] = self.slope(self.now + C[s] * h, state)
         y_new = y + torch.einsum("s,sbp->bp", B, stages[:6]) * hb
-        stages[6] = f_new = self.rhs(y_new)
+        stages[6] = f_new = self.slope(self.now + h, y_new)
         self._count(6 * running.cpu())
         error = torch.einsum("s,sbp->bp", E, stages) * hb
 
@@ -178,7 +179,11 @@ class RungeKuttaChebyshev(AdaptiveSolver):
     ) -> None:
         """Nonlinear power iteration on F(y + v) − F(y) (rkc.f's rkcrho) for ``members``
         (a mask); each stops when its own estimate settles to 1%."""
-        delta = (y.norm(dim=-1) * math.sqrt(torch.finfo(y.dtype).eps)).clamp(min=1e-12)
+        # rkc.f's √ε·‖y‖, over the outputs' sensitivity to θ (the driver's): from a large
+        # initialisation a perturbation of √ε·‖y‖ moves the margins by O(1) and more, so
+        # F(y + v) − F(y) would measure the loss's nonlinearity, not the Jacobian.
+        size = y.norm(dim=-1) * math.sqrt(torch.finfo(y.dtype).eps) / self.sensitivity
+        delta = size.clamp(min=1e-12)
         start = self._vector if self._vector is not None else self._start_vector(f)
         vector = start / start.norm(dim=-1, keepdim=True).clamp(min=1e-300) * delta[:, None]
         sigma = torch.zeros_like(delta)
@@ -186,7 +191,7 @@ class RungeKuttaChebyshev(AdaptiveSolver):
         for _ in range(iterations):
             if bool(done.all()):
                 break
-            change = self.rhs(y + vector) - f
+            change = self.slope(self.now, y + vector) - f
             live = ~done
             self.counts += live.cpu()
             previous = sigma
@@ -223,32 +228,35 @@ class RungeKuttaChebyshev(AdaptiveSolver):
         self.counts += torch.tensor(stages) * running.cpu()
         table = self._stage_table(stages, y)[..., None]  # (s, 4, B, 1)
         hb = h[:, None]
-        # Per-stage factors for all stages at once, each computed as rkc.f's recurrence
-        # (1 − μ − ν)·y + μ·Y₁ + ν·Y₂ + (μ̃·h)·F(Y₁) + (γ̃·h)·f orders it.
-        mu, nu = table[:, 0], table[:, 1]
-        factors = zip(
-            *(t.unbind(0) for t in (1 - mu - nu, mu, nu, table[:, 2] * hb, table[:, 3] * hb)),
-            strict=True,
-        )
+        # Increment form: stage j is y + D_j with D_j = μ·D_{j−1} + ν·D_{j−2} + (μ̃h)·F(y +
+        # D_{j−1}) + (γ̃h)·f, rkc.f's (1 − μ − ν)·y + μ·Y_{j−1} + ν·Y_{j−2} + … less y.
+        # From a large initialisation the increments are far below |y|'s last digit, which
+        # the full-state form rounds away (the error estimate then sits at rounding level).
+        # Stage j's time is t + c_j·h with c_j = μ·c_{j−1} + ν·c_{j−2} + μ̃ + γ̃ (rkc.f).
+        mu, nu, mu_tilde, gamma_tilde = table.unbind(1)
+        columns = (mu, nu, mu_tilde + gamma_tilde, mu_tilde * hb, gamma_tilde * hb)
+        factors = zip(*(t.unbind(0) for t in columns), strict=True)
         uniform = len(set(stages)) == 1
         count = torch.tensor(stages, device=y.device)[:, None]
-        _, _, _, mu_h, _ = next(factors)
-        older, old = y, y + mu_h * f
-        for j, (keep, mu_j, nu_j, mu_h, gamma_h) in enumerate(factors, start=1):
+        _, _, c_old, mu_h, _ = next(factors)
+        older, old = torch.zeros_like(y), mu_h * f
+        c_older = torch.zeros_like(c_old)
+        for j, (mu_j, nu_j, shift, mu_h, gamma_h) in enumerate(factors, start=1):
             # In place after the first product: the same roundings, fewer allocations.
-            new = keep * y
-            new += mu_j * old
+            new = mu_j * old
             new += nu_j * older
-            new += mu_h * self.rhs(old)
+            new += mu_h * self.slope(self.now + c_old[:, 0] * h, y + old)
             new += gamma_h * f
+            c_new = mu_j * c_old + nu_j * c_older + shift
             if uniform:
-                older, old = old, new
+                older, old, c_older, c_old = old, new, c_old, c_new
             else:  # members past their own stage count keep their state
                 live = count > j
                 older, old = torch.where(live, old, older), torch.where(live, new, old)
-        y_new = old
-        f_new = self.rhs(y_new)
-        error = 0.8 * (y - y_new) + 0.4 * hb * (f + f_new)
+                c_older, c_old = torch.where(live, c_old, c_older), torch.where(live, c_new, c_old)
+        y_new = y + old
+        f_new = self.slope(self.now + h, y_new)
+        error = 0.4 * hb * (f + f_new) - 0.8 * old
         # A step beyond the stability interval (radius under-estimated) shows up as a
         # large error estimate and is rejected; the radius is then refreshed.
 
