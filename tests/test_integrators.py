@@ -240,3 +240,28 @@ def test_rkc_follows_a_classification_flow_from_a_large_initialisation():
     rkc, dopri = (traces[name].summary for name in ("rkc", "dopri5"))
     assert rkc["final_param_norm"] == pytest.approx(dopri["final_param_norm"], rel=1e-4)
     assert rkc["final"] == pytest.approx(dopri["final"], abs=0.01)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_the_integrating_factor_is_anchored_at_each_step_so_long_runs_stay_finite(dtype):
+    """λt = 1000 at the horizon: e^{λt} overflows float64 (and float32 past λt ≈ 88), so the
+    factor is taken from each step's start, never from t = 0."""
+    decay = torch.tensor([1.0], dtype=dtype)
+    y0 = torch.full((1, 3), 10.0, dtype=dtype)
+
+    def rhs(y):  # decay plus a pull towards 1: y → 1/(1 + λ) = 0.5
+        return -decay * y - (y - 1.0)
+
+    solver = SOLVERS["dopri5"](rhs, rtol=1e-5, atol=1e-7)
+    states = {}
+
+    def on_eval(member, t, y):
+        states[t] = y.clone()
+        return True
+
+    ends = torch.tensor([1000.0], dtype=dtype)
+    result = solver.solve(y0, ends, [[1.0, 1000.0]], on_eval, decay=decay)
+    assert result.stopped == ["horizon"]
+    exact = 0.5 + 9.5 * math.exp(-2.0)
+    assert states[1.0] == pytest.approx(torch.full((3,), exact, dtype=dtype), rel=1e-4)
+    assert states[1000.0] == pytest.approx(torch.full((3,), 0.5, dtype=dtype), rel=1e-5)

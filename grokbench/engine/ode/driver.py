@@ -85,9 +85,9 @@ class AdaptiveSolver:
     set to a list, receives (t, h, error norm, accepted) per step attempt, each a tensor
     over the batch (diagnostics: ``benchmarks/compare_torchdiffeq.py --steps``).
 
-    A method calls the right-hand side as ``self.slope(times, states)``, at each row's own
-    time (``self.now``, the attempted rows' times, plus the stage's offset): with weight
-    decay and ``integrating_factor`` the solver integrates z = e^{λt}·y rather than y.
+    A method calls the right-hand side as ``self.slope(offsets, states)``, each row at its
+    stage's time since the step's start: with weight decay and ``integrating_factor`` the
+    solver steps z = e^{λ(t − t_n)}·y from each step's start t_n rather than y.
     """
 
     error_order = 4
@@ -124,23 +124,23 @@ class AdaptiveSolver:
         #: per member, how much the outputs move per unit of θ's deviation, relative to
         #: θ's own scale (set by ``solve``; 1 unless the error is measured on the deviation)
         self.sensitivity = torch.ones(0)
-        self._rates: torch.Tensor | None = None  # λ per member, when integrating z = e^{λt}·y
-        #: the attempted rows' times during a step attempt (all members' between attempts)
-        self.now = torch.zeros(0)
+        self._rates: torch.Tensor | None = None  # λ per member, when stepping z, not y
 
-    def slope(self, times: torch.Tensor, states: torch.Tensor) -> torch.Tensor:
-        """The flow's right-hand side for the rows ``self.live`` at ``times`` (one a row).
+    def slope(self, offsets: torch.Tensor, states: torch.Tensor) -> torch.Tensor:
+        """The flow's right-hand side for the rows ``self.live``, each at its own time
+        ``offsets`` after the step's start t_n.
 
-        In the integrating factor's variables z = e^{λt}·y (Lawson's transformation) it is
-        e^{λt}·rhs(y) + λ·z: the decay part −λ·y is solved exactly rather than stepped. From
-        a large initialisation y ≈ α·e^{−λt} for most of a run, and an error estimate in y
-        counts the steps' truncation error of that exponential (order α·(λh)^5), which in the
-        deviation-relative norm bounds the steps long before the dynamics do.
+        In the integrating factor's variables z = e^{λ(t − t_n)}·y (Lawson's transformation)
+        it is e^{λ(t − t_n)}·rhs(y) + λ·z: the decay part −λ·y is solved exactly rather than
+        stepped. From a large initialisation y ≈ α·e^{−λt} for most of a run, and an error
+        estimate in y counts the steps' truncation error of that exponential (order
+        α·(λh)^5), which in the deviation-relative norm bounds the steps long before the
+        dynamics do. Anchored at each step's start, z never grows past e^{λh}·y.
         """
         if self._rates is None:
             return self.rhs(states)
         rates = self._rates if self._rows is None else self._rates[self._rows]
-        growth = torch.exp(rates * times)[:, None]
+        growth = torch.exp(rates * offsets)[:, None]
         return growth * self.rhs(states / growth) + rates[:, None] * states
 
     def attempt(
@@ -194,9 +194,10 @@ class AdaptiveSolver:
         O(1/α^{L−1}) of |y|, so a tolerance relative to |y| lets early steps overshoot the
         fast memorisation dynamics by orders of magnitude in output space (decay 0: the
         deviation from y0). With ``decay=None`` the error is relative to |y|, as usual.
-        With ``integrating_factor`` (and some decay ≠ 0) the solver steps z = e^{λt}·y,
-        whose decay-only path is the constant y0, with the error bound scaled to match:
-        e^{λt}·atol + rtol·|z − y0| in z is atol + rtol·|y − y0·e^{−λt}| in y.
+        With ``integrating_factor`` (and some decay ≠ 0) each step from t_n steps
+        z = e^{λ(t − t_n)}·y, whose decay-only path is the constant y0·e^{−λt_n}: the same
+        bound, the decay solved exactly. (Any anchor gives the same steps, since a
+        Runge–Kutta step commutes with scaling the state; t_n keeps z near y's size.)
         For an L-homogeneous model (``degree`` L) the outputs move by s^{L−1} times the
         deviation, s the RMS of y0, so atol is divided by max(s, 1)^{L−1}.
 
@@ -222,7 +223,7 @@ class AdaptiveSolver:
                 return 0.0
             rows = self._rows
             start, rate = (y0, decay) if rows is None else (y0[rows], decay[rows])
-            return start if lawson else start * torch.exp(-rate.to(y0) * times)[:, None]
+            return start * torch.exp(-rate.to(y0) * times)[:, None]
 
         y = y0.clone()
         t = torch.zeros(batch, dtype=y0.dtype, device=y0.device)
@@ -235,9 +236,6 @@ class AdaptiveSolver:
         next_eval, accepted, rejected = [0] * batch, [0] * batch, [0] * batch
 
         def emit(members: list[int], stamps: list[float], states: torch.Tensor, done: int) -> None:
-            if self._rates is not None:  # z back to y
-                at = torch.tensor(stamps, dtype=states.dtype, device=states.device)
-                states = states * torch.exp(-self._rates[members] * at)[:, None]
             counts = self.counts.tolist()
             steps = [accepted[b] + rejected[b] - done for b in members]
             flags = hook(EvalBatch(members, stamps, states, steps, [counts[b] for b in members]))
@@ -251,8 +249,7 @@ class AdaptiveSolver:
         if members:
             emit(members, [0.0] * len(members), y0[members], done=0)
 
-        self.now = t
-        f = self.slope(t, y)
+        f = self.slope(torch.zeros_like(t), y)
         self.counts += 1
         self.begin(y, f)
         h = self._initial_step(y, f, t_end)
@@ -311,7 +308,6 @@ class AdaptiveSolver:
             for b in range(batch):
                 if active[b] and ok_list[b] and t_now[b] >= ends[b]:
                     active[b] = False
-            self.now = t
             self.after_step(y, f, ok, running)
             just_rejected = ~ok
             h = torch.minimum(h * factor, self._max_step)
@@ -322,6 +318,23 @@ class AdaptiveSolver:
                 break
         self.live, self._rows = None, None
         return SolveResult(t.tolist(), accepted, rejected, stopped, self.counts.tolist())
+
+    def _unanchor(
+        self, z_new: torch.Tensor, f_new: torch.Tensor, dense: Dense, h: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, Dense]:
+        """A step's end and dense output in z = e^{λ(t − t_n)}·y back in y, and the end's
+        slope in the next step's variables (anchored at t_n + h): both times e^{−λh}."""
+        assert self._rates is not None
+        rates = self._rates if self._rows is None else self._rates[self._rows]
+        back = torch.exp(-rates * h)[:, None]
+
+        def dense_y(members: list[int], fractions: list[float]) -> torch.Tensor:
+            sigma = torch.tensor(fractions, dtype=h.dtype, device=h.device)
+            return (
+                dense(members, fractions) * torch.exp(-rates[members] * sigma * h[members])[:, None]
+            )
+
+        return z_new * back, f_new * back, dense_y
 
     def _attempt_rows(
         self,
@@ -342,15 +355,13 @@ class AdaptiveSolver:
         else:
             y_p, f_p, h_p, t_p, running_p = y[index], f[index], h[index], t[index], running[index]
             atol_p = atol[index] if isinstance(atol, torch.Tensor) else atol
-        if self._rates is not None:  # e^{λt}·atol in z is atol in y
-            rates = self._rates if index is None else self._rates[index]
-            atol_p = atol_p * torch.exp(rates * t_p)[:, None]
-        self.now = t_p
         y_new, f_new, error, dense = self.attempt(y_p, f_p, h_p, running_p)
-        deviation = torch.maximum(
-            (y_p - reference(t_p)).abs(), (y_new - reference(t_p + h_p)).abs()
-        )
+        start = reference(t_p)
+        end = start if self._rates is not None else reference(t_p + h_p)  # z's path is flat
+        deviation = torch.maximum((y_p - start).abs(), (y_new - end).abs())
         err = rms(error, atol_p + self.rtol * deviation)
+        if self._rates is not None:
+            y_new, f_new, dense = self._unanchor(y_new, f_new, dense, h_p)
         finite = torch.isfinite(y_new).all(-1) & torch.isfinite(err)
         if index is None:
             return y_new, f_new, err, finite, dense
