@@ -265,3 +265,24 @@ def test_the_integrating_factor_is_anchored_at_each_step_so_long_runs_stay_finit
     exact = 0.5 + 9.5 * math.exp(-2.0)
     assert states[1.0] == pytest.approx(torch.full((3,), exact, dtype=dtype), rel=1e-4)
     assert states[1000.0] == pytest.approx(torch.full((3,), 0.5, dtype=dtype), rel=1e-5)
+
+
+def test_a_state_near_rest_is_stepped_as_itself_not_as_a_growing_exponential():
+    """y' = −λ(y − c) from near c: y settles at c ≠ 0 (a late phase's norm). z = e^{λt}·y
+    would grow like e^{λt}, an exponential the steps must resolve; there μ = −f/y ≈ 0, so
+    the run is stepped as y and takes about as many gradients as without the factor."""
+    decay, rest = torch.tensor([0.1], dtype=torch.float64), 2.0
+    y0 = torch.full((1, 3), rest + 1e-3, dtype=torch.float64)
+
+    def rhs(y):
+        return -decay * (y - rest)
+
+    counts = {}
+    for factor in (True, False):
+        states, result = solve_flow(
+            "dopri5", rhs, y0, decay, 500.0, [500.0], integrating_factor=factor
+        )
+        assert result.stopped == ["horizon"]
+        assert states[(0, 500.0)] == pytest.approx(torch.full((3,), rest, dtype=torch.float64))
+        counts[factor] = result.rhs_evals[0]
+    assert counts[True] <= 1.5 * counts[False], counts

@@ -87,7 +87,7 @@ class AdaptiveSolver:
 
     A method calls the right-hand side as ``self.slope(offsets, states)``, each row at its
     stage's time since the step's start: with weight decay and ``integrating_factor`` the
-    solver steps z = e^{λ(t − t_n)}·y from each step's start t_n rather than y.
+    solver steps z = e^{μ(t − t_n)}·y from each step's start t_n rather than y (``slope``).
     """
 
     error_order = 4
@@ -125,23 +125,26 @@ class AdaptiveSolver:
         #: θ's own scale (set by ``solve``; 1 unless the error is measured on the deviation)
         self.sensitivity = torch.ones(0)
         self._rates: torch.Tensor | None = None  # λ per member, when stepping z, not y
+        self._linear: torch.Tensor | None = None  # μ of the attempted rows, during a step
 
     def slope(self, offsets: torch.Tensor, states: torch.Tensor) -> torch.Tensor:
         """The flow's right-hand side for the rows ``self.live``, each at its own time
         ``offsets`` after the step's start t_n.
 
-        In the integrating factor's variables z = e^{λ(t − t_n)}·y (Lawson's transformation)
-        it is e^{λ(t − t_n)}·rhs(y) + λ·z: the decay part −λ·y is solved exactly rather than
-        stepped. From a large initialisation y ≈ α·e^{−λt} for most of a run, and an error
-        estimate in y counts the steps' truncation error of that exponential (order
-        α·(λh)^5), which in the deviation-relative norm bounds the steps long before the
-        dynamics do. Anchored at each step's start, z never grows past e^{λh}·y.
+        With an integrating factor (Lawson's transformation) a step from t_n integrates
+        z = e^{μ(t − t_n)}·y, whose right-hand side is e^{μ(t − t_n)}·rhs(y) + μ·z: the part
+        −μ·y of the flow is solved exactly rather than stepped. μ is each coordinate's own
+        decay rate at t_n, −rhs(y)/y clipped to [0, λ], held through the step. From a large
+        initialisation most coordinates follow α·e^{−λt} (μ = λ), and stepped in y the
+        error estimate counts the truncation error of that exponential (order α·(λh)⁵)
+        against a bound relative to the small deviation from it: the steps are then set
+        by the decay, not by the dynamics. A coordinate at rest (late in a run) has μ = 0
+        and is stepped as y, where z = e^{λt}·y would be the exponential to follow.
         """
-        if self._rates is None:
+        if self._linear is None:
             return self.rhs(states)
-        rates = self._rates if self._rows is None else self._rates[self._rows]
-        growth = torch.exp(rates * offsets)[:, None]
-        return growth * self.rhs(states / growth) + rates[:, None] * states
+        growth = torch.exp(self._linear * offsets[:, None])
+        return growth * self.rhs(states / growth) + self._linear * states
 
     def attempt(
         self, y: torch.Tensor, f: torch.Tensor, h: torch.Tensor, running: torch.Tensor
@@ -195,9 +198,8 @@ class AdaptiveSolver:
         fast memorisation dynamics by orders of magnitude in output space (decay 0: the
         deviation from y0). With ``decay=None`` the error is relative to |y|, as usual.
         With ``integrating_factor`` (and some decay ≠ 0) each step from t_n steps
-        z = e^{λ(t − t_n)}·y, whose decay-only path is the constant y0·e^{−λt_n}: the same
-        bound, the decay solved exactly. (Any anchor gives the same steps, since a
-        Runge–Kutta step commutes with scaling the state; t_n keeps z near y's size.)
+        z = e^{μ(t − t_n)}·y (``slope``) and measures its error against the same bound,
+        the decay-only path in z; anchored at t_n, z stays within e^{λh} of y.
         For an L-homogeneous model (``degree`` L) the outputs move by s^{L−1} times the
         deviation, s the RMS of y0, so atol is divided by max(s, 1)^{L−1}.
 
@@ -249,7 +251,7 @@ class AdaptiveSolver:
         if members:
             emit(members, [0.0] * len(members), y0[members], done=0)
 
-        f = self.slope(torch.zeros_like(t), y)
+        f = self.rhs(y)
         self.counts += 1
         self.begin(y, f)
         h = self._initial_step(y, f, t_end)
@@ -319,22 +321,28 @@ class AdaptiveSolver:
         self.live, self._rows = None, None
         return SolveResult(t.tolist(), accepted, rejected, stopped, self.counts.tolist())
 
-    def _unanchor(
-        self, z_new: torch.Tensor, f_new: torch.Tensor, dense: Dense, h: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor, Dense]:
-        """A step's end and dense output in z = e^{λ(t − t_n)}·y back in y, and the end's
-        slope in the next step's variables (anchored at t_n + h): both times e^{−λh}."""
+    def _linear_part(self, y: torch.Tensor, f: torch.Tensor) -> torch.Tensor:
+        """μ for a step from (y, f) of the attempted rows: −f/y clipped to [0, λ]."""
         assert self._rates is not None
         rates = self._rates if self._rows is None else self._rates[self._rows]
-        back = torch.exp(-rates * h)[:, None]
+        ratio = (-(f * y).sum(-1) / (y * y).sum(-1)).nan_to_num(nan=0.0).clamp(min=0.0)
+        return torch.minimum(ratio, rates)[:, None]
+
+    def _back_to_y(
+        self, z_new: torch.Tensor, f_new: torch.Tensor, dense: Dense, h: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, Dense]:
+        """A step's end and dense output in z = e^{μ(t − t_n)}·y back in y, and the end's
+        slope as rhs(y) (from z's: times e^{−μh}, less μ·y)."""
+        linear = self._linear
+        assert linear is not None
+        back = torch.exp(-linear * h[:, None])
+        y_new = z_new * back
 
         def dense_y(members: list[int], fractions: list[float]) -> torch.Tensor:
-            sigma = torch.tensor(fractions, dtype=h.dtype, device=h.device)
-            return (
-                dense(members, fractions) * torch.exp(-rates[members] * sigma * h[members])[:, None]
-            )
+            sigma = torch.tensor(fractions, dtype=h.dtype, device=h.device) * h[members]
+            return dense(members, fractions) * torch.exp(-linear[members] * sigma[:, None])
 
-        return z_new * back, f_new * back, dense_y
+        return y_new, f_new * back - linear * y_new, dense_y
 
     def _attempt_rows(
         self,
@@ -355,13 +363,17 @@ class AdaptiveSolver:
         else:
             y_p, f_p, h_p, t_p, running_p = y[index], f[index], h[index], t[index], running[index]
             atol_p = atol[index] if isinstance(atol, torch.Tensor) else atol
+        start, end = reference(t_p), reference(t_p + h_p)
+        if self._rates is not None:  # z = y at the step's start; its slope there
+            self._linear = self._linear_part(y_p, f_p)
+            f_p = f_p + self._linear * y_p
+            end = end * torch.exp(self._linear * h_p[:, None])  # the decay-only path in z
         y_new, f_new, error, dense = self.attempt(y_p, f_p, h_p, running_p)
-        start = reference(t_p)
-        end = start if self._rates is not None else reference(t_p + h_p)  # z's path is flat
         deviation = torch.maximum((y_p - start).abs(), (y_new - end).abs())
         err = rms(error, atol_p + self.rtol * deviation)
-        if self._rates is not None:
-            y_new, f_new, dense = self._unanchor(y_new, f_new, dense, h_p)
+        if self._linear is not None:
+            y_new, f_new, dense = self._back_to_y(y_new, f_new, dense, h_p)
+            self._linear = None
         finite = torch.isfinite(y_new).all(-1) & torch.isfinite(err)
         if index is None:
             return y_new, f_new, err, finite, dense

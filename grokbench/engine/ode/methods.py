@@ -191,7 +191,7 @@ class RungeKuttaChebyshev(AdaptiveSolver):
         for _ in range(iterations):
             if bool(done.all()):
                 break
-            change = self.slope(torch.zeros_like(delta), y + vector) - f
+            change = self.rhs(y + vector) - f
             live = ~done
             self.counts += live.cpu()
             previous = sigma
