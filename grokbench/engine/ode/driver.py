@@ -133,13 +133,13 @@ class AdaptiveSolver:
 
         With an integrating factor (Lawson's transformation) a step from t_n integrates
         z = e^{μ(t − t_n)}·y, whose right-hand side is e^{μ(t − t_n)}·rhs(y) + μ·z: the part
-        −μ·y of the flow is solved exactly rather than stepped. μ is each coordinate's own
-        decay rate at t_n, −rhs(y)/y clipped to [0, λ], held through the step. From a large
-        initialisation most coordinates follow α·e^{−λt} (μ = λ), and stepped in y the
+        −μ·y of the flow is solved exactly rather than stepped. μ is each member's own
+        decay rate at t_n, −⟨rhs(y), y⟩/‖y‖² clipped to [0, λ], held through the step.
+        From a large initialisation y follows α·e^{−λt} (μ = λ), and stepped in y the
         error estimate counts the truncation error of that exponential (order α·(λh)⁵)
         against a bound relative to the small deviation from it: the steps are then set
-        by the decay, not by the dynamics. A coordinate at rest (late in a run) has μ = 0
-        and is stepped as y, where z = e^{λt}·y would be the exponential to follow.
+        by the decay, not by the dynamics. A member at rest (late in a run) has μ ≈ 0 and
+        is stepped as y, where z = e^{λt}·y would be an exponential to follow.
         """
         if self._linear is None:
             return self.rhs(states)
@@ -322,7 +322,7 @@ class AdaptiveSolver:
         return SolveResult(t.tolist(), accepted, rejected, stopped, self.counts.tolist())
 
     def _linear_part(self, y: torch.Tensor, f: torch.Tensor) -> torch.Tensor:
-        """μ for a step from (y, f) of the attempted rows: −f/y clipped to [0, λ]."""
+        """μ for a step from (y, f), per attempted row: −⟨f, y⟩/‖y‖² clipped to [0, λ]."""
         assert self._rates is not None
         rates = self._rates if self._rows is None else self._rates[self._rows]
         ratio = (-(f * y).sum(-1) / (y * y).sum(-1)).nan_to_num(nan=0.0).clamp(min=0.0)
