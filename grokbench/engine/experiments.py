@@ -133,8 +133,8 @@ MISGROK_SCALES: dict[str, dict[str, Any]] = {
 # RKC (the default integrator for regression) is second order, and the error is measured
 # on the deviation from the decay-only path (grokbench.engine.ode.driver): rtol 1e-3 with
 # atol 1e-5 kept t_grok within 0.02% of GD's at the paper's step (ci) with ~50x fewer
-# gradients; stepping e^{λt}·θ (the integrating factor) it is within 0.05% of a dopri5
-# solve at rtol 1e-10, with 1124 gradients rather than 1266 (benchmarks/NOTES.md).
+# gradients; with the integrating factor (grokbench.engine.ode.driver) it is within 0.035%
+# of a dopri5 solve at rtol 1e-10, with 1002 gradients rather than 1266 (NOTES, round 6).
 # test_set: "outside-omega" (the authors' train_mc.py / data.py: every ordered entry not
 # in Ω) or "outside-omega-sym" (entries outside Ω ∪ Ωᵀ only; an option, never the default).
 COMPLETION_KEYS = {"d": int, "n": int, "sigma": float, "test_set": str}
