@@ -30,20 +30,26 @@ def decay_rates(scale: float, stiffness: float, size: int = 6) -> torch.Tensor:
     return scale * torch.logspace(0, math.log10(stiffness), size, dtype=torch.float64)
 
 
-def solve_decay(method, rates, t_end, eval_times, rtol=1e-6, atol=1e-9, **options):
-    """y' = −A y (A = diag(rates[b]) per member), y(0) = 1; returns states at the eval
-    times, the solve result and the solver."""
+def solve_recorded(method, rhs, y0, t_end, eval_times, decay=None, rtol=1e-6, atol=1e-9, **options):
+    """``rhs`` from ``y0`` (``decay``: the weight decay given to the solver, per member);
+    returns the states at the eval times by (member, t), the solve result and the solver."""
     states = {}
 
     def on_eval(member, t, y):
         states[(member, round(t, 12))] = y.clone()
         return True
 
-    solver = SOLVERS[method](lambda y: -rates * y, rtol=rtol, atol=atol, **options)
-    y0 = torch.ones_like(rates)
-    ends = torch.as_tensor(t_end, dtype=torch.float64).expand(rates.shape[0])
-    result = solver.solve(y0, ends, eval_times, on_eval)
+    solver = SOLVERS[method](rhs, rtol=rtol, atol=atol, **options)
+    ends = torch.as_tensor(t_end, dtype=y0.dtype).expand(y0.shape[0])
+    result = solver.solve(y0, ends, eval_times, on_eval, decay=decay)
     return states, result, solver
+
+
+def solve_decay(method, rates, t_end, eval_times, **options):
+    """y' = −A y (A = diag(rates[b]) per member), y(0) = 1: ``solve_recorded``."""
+    return solve_recorded(
+        method, lambda y: -rates * y, torch.ones_like(rates), t_end, eval_times, **options
+    )
 
 
 @pytest.mark.parametrize("method", ["dopri5", "rkc"])
@@ -181,17 +187,11 @@ def test_the_attempt_log_accounts_for_every_step(method):
 
 
 def solve_flow(method, rhs, y0, decay, t_end, times, **options):
-    """``rhs`` from ``y0`` with the weight decay ``decay`` (per member) given to the solver,
-    the error measured on the deviation from the decay-only path; states at ``times``."""
-    states = {}
-
-    def on_eval(member, t, y):
-        states[(member, round(t, 12))] = y.clone()
-        return True
-
-    solver = SOLVERS[method](rhs, rtol=1e-6, atol=1e-9, **options)
-    ends = torch.full((y0.shape[0],), t_end, dtype=torch.float64)
-    result = solver.solve(y0, ends, [times] * y0.shape[0], on_eval, decay=decay)
+    """``rhs`` with the weight decay ``decay`` given to the solver (the error measured on
+    the deviation from the decay-only path), every member at ``times``."""
+    states, result, _ = solve_recorded(
+        method, rhs, y0, t_end, [times] * y0.shape[0], decay, **options
+    )
     return states, result
 
 
@@ -200,8 +200,9 @@ def test_the_integrating_factor_steps_the_decay_of_large_states_exactly(method):
     """y' = −λy − k·(y − y·c/α) from y = α = 10⁴: a slow pull on top of the weight decay,
     y = α·e^{−(λ + k(1 − c/α))t} exactly. Stepped in y, the error estimate counts the
     exponential's truncation error (order α·(λh)^p) against a bound relative to the small
-    deviation from the decay path, and the steps stay short; in z = e^{λt}·y the decay is
-    exact, and the solution comes back in y within the tolerance of that deviation."""
+    deviation from the decay path, and the steps stay short; in z = e^{μ(t − t_n)}·y it is
+    exact (μ = λ here), and the solution comes back in y within the tolerance of that
+    deviation."""
     alpha, pull = 1e4, 1e-3
     decay = torch.tensor([0.05, 0.02], dtype=torch.float64)
     y0 = torch.full((2, 3), alpha, dtype=torch.float64)
@@ -252,19 +253,13 @@ def test_the_integrating_factor_is_anchored_at_each_step_so_long_runs_stay_finit
     def rhs(y):  # decay plus a pull towards 1: y → 1/(1 + λ) = 0.5
         return -decay * y - (y - 1.0)
 
-    solver = SOLVERS["dopri5"](rhs, rtol=1e-5, atol=1e-7)
-    states = {}
-
-    def on_eval(member, t, y):
-        states[t] = y.clone()
-        return True
-
-    ends = torch.tensor([1000.0], dtype=dtype)
-    result = solver.solve(y0, ends, [[1.0, 1000.0]], on_eval, decay=decay)
+    states, result, _ = solve_recorded(
+        "dopri5", rhs, y0, 1000.0, [[1.0, 1000.0]], decay, rtol=1e-5, atol=1e-7
+    )
     assert result.stopped == ["horizon"]
     exact = 0.5 + 9.5 * math.exp(-2.0)
-    assert states[1.0] == pytest.approx(torch.full((3,), exact, dtype=dtype), rel=1e-4)
-    assert states[1000.0] == pytest.approx(torch.full((3,), 0.5, dtype=dtype), rel=1e-5)
+    assert states[(0, 1.0)] == pytest.approx(torch.full((3,), exact, dtype=dtype), rel=1e-4)
+    assert states[(0, 1000.0)] == pytest.approx(torch.full((3,), 0.5, dtype=dtype), rel=1e-5)
 
 
 def test_a_state_near_rest_is_stepped_as_itself_not_as_a_growing_exponential():
