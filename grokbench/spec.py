@@ -58,8 +58,8 @@ class Horizon:
     unit: HorizonUnit = "t"
 
     @classmethod
-    def parse(cls, text: str | float | int) -> Horizon:
-        """Read ``6000``, ``6/wd`` or ``1.5T``."""
+    def parse(cls, text: str | float | int, name: str = "horizon") -> Horizon:
+        """Read ``6000``, ``6/wd`` or ``1.5T`` (``name``: the setting, for errors)."""
         raw = str(text).strip()
         unit: HorizonUnit = "t"
         if raw.endswith("/wd"):
@@ -70,11 +70,11 @@ class Horizon:
             value = float(raw)
         except ValueError:
             raise ConfigError(
-                f"horizon: {text!r} is not a number; "
+                f"{name}: {text!r} is not a number; "
                 "use 6000 (time t), 6/wd (λt) or 1.5T (× ln(α)/λ)"
             ) from None
         if not math.isfinite(value) or value <= 0:
-            raise ConfigError(f"horizon: must be a positive finite number, got {text!r}")
+            raise ConfigError(f"{name}: must be a positive finite number, got {text!r}")
         return cls(value, unit)
 
     def to_time(self, alpha: float, wd: float) -> float:
@@ -121,6 +121,10 @@ class RunConfig:
     rtol: float = 1e-5
     atol: float = 1e-8
     evals: int = 400
+    #: where the evaluation grid's evenly spaced part ends (None: at the horizon); past it
+    #: only the log-spaced points fall (``grokbench.engine.schedule``). For a horizon far
+    #: past the transition: Fig. 1b runs to λt = 200 and misgroks by λt ≈ 12
+    linear_until: Horizon | None = None
     task: dict[str, Any] = field(default_factory=dict)
     opt: dict[str, Any] = field(default_factory=dict)
     model: str | None = None  # a plug-in model factory, package.module:factory
@@ -145,6 +149,10 @@ class RunConfig:
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["horizon"] = str(self.horizon)
+        if self.linear_until is None:  # so do runs with the default grid
+            del data["linear_until"]
+        else:
+            data["linear_until"] = str(self.linear_until)
         for key in ("batch", "warmup", "stop_at", "phase2_keep", "phase2_at"):  # hashes stay
             if not data[key]:
                 del data[key]
@@ -165,6 +173,8 @@ class RunConfig:
             raise ConfigError(f"config: unknown field(s) {', '.join(unknown)}")
         values = dict(data)
         values["horizon"] = Horizon.parse(values.get("horizon", "6/wd"))
+        if values.get("linear_until") is not None:
+            values["linear_until"] = Horizon.parse(values["linear_until"], "linear_until")
         return cls(**values)
 
     def key(self) -> str:
@@ -475,6 +485,8 @@ class Prepared:
     theta0: torch.Tensor
     device: torch.device
     t_end: float
+    #: where the evaluation grid's evenly spaced part ends (``RunConfig.linear_until``)
+    t_linear: float | None = None
     #: plug-in models only: what ``engine.model_plugins`` measured of the model
     model_check: dict[str, Any] | None = None
 

@@ -41,6 +41,7 @@ COMMON_KEYS: dict[str, type] = {
     "rtol": float,
     "atol": float,
     "evals": int,
+    "linear_until": Horizon,
     "model": str,
     "loss": str,
     "loss_dtype": str,
@@ -102,7 +103,7 @@ CHECKS: dict[str, Check] = {
 def convert(key: str, kind: type, raw: Any) -> Any:
     """Convert a raw value (a string from the command line, or a preset) to ``kind``."""
     if kind is Horizon:
-        return raw if isinstance(raw, Horizon) else Horizon.parse(raw)
+        return raw if isinstance(raw, Horizon) else Horizon.parse(raw, key)
     if kind is bool:  # bool("false") is True: read the words
         words = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
         word = str(raw).strip().lower()
@@ -198,8 +199,9 @@ def make_config(
 
         resolve_model(common["model"])  # the same: a ConfigError naming the import path
     config = RunConfig(experiment=experiment.name, scale=scale, task=sizes, opt=opt, **common)
-    if config.horizon.unit != "t" and config.wd <= 0:
-        raise ConfigError(f"horizon: {config.horizon} is relative to 1/wd, which needs wd > 0")
+    for key, value in (("horizon", config.horizon), ("linear_until", config.linear_until)):
+        if value is not None and value.unit != "t" and config.wd <= 0:
+            raise ConfigError(f"{key}: {value} is relative to 1/wd, which needs wd > 0")
     return config
 
 

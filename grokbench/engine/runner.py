@@ -135,10 +135,13 @@ def prepare(config: RunConfig, data: TaskData | None = None, training: bool = Fa
     model.set_alpha(alpha)
     model.to(device=device, dtype=dtype)
     theta0 = (alpha * reference).to(device=device, dtype=dtype)
-    t_end = config.horizon.to_time(
-        alpha if config.alpha is not None else float(theta0.norm()), config.wd
+    scale = alpha if config.alpha is not None else float(theta0.norm())
+    t_end = config.horizon.to_time(scale, config.wd)
+    until = config.linear_until
+    t_linear = None if until is None else until.to_time(scale, config.wd)
+    prepared = Prepared(
+        config, data.to(device, dtype), model, flat, alpha, theta0, device, t_end, t_linear
     )
-    prepared = Prepared(config, data.to(device, dtype), model, flat, alpha, theta0, device, t_end)
     if config.model:
         prepared.model_check = plugins.check_prepared(prepared)
     return prepared
@@ -210,7 +213,9 @@ def run_times(prepared: Prepared, objective: Objective) -> torch.Tensor:
         return objective.grad(theta) - objective.wd * theta
 
     t_first = 0.01 * fastest_time_scale(data_grad, loss, prepared.theta0)
-    times = evaluation_times(prepared.t_end, prepared.config.evals, t_first=t_first)
+    times = evaluation_times(
+        prepared.t_end, prepared.config.evals, t_first=t_first, linear_end=prepared.t_linear
+    )
     return times.to(prepared.device, prepared.config.torch_dtype)
 
 
