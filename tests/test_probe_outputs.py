@@ -59,6 +59,9 @@ def test_claims_collection_passes_them_through_its_combined_probe() -> None:
     assert all(r.probes["gap"] <= 1e-12 * (1 + abs(r.probes["mean"])) for r in traces[0].records)
 
 
+_SPLIT_NUMBERS = ("test_loss", "test_acc", "test_mse", "train_loss", "train_acc", "train_mse")
+
+
 @pytest.mark.parametrize("experiment", ["sparse-cls", "misgrok", "modadd"])
 def test_deferred_test_evaluation_records_what_immediate_evaluation_does(
     experiment: str, monkeypatch: pytest.MonkeyPatch
@@ -78,23 +81,68 @@ def test_deferred_test_evaluation_records_what_immediate_evaluation_does(
     from grokbench.engine.objective import Objective
 
     chunks: list[int] = []
-    evaluate_test = Objective.evaluate_test
+    evaluate_states = Objective.evaluate_states
 
-    def counted(self: Objective, thetas: torch.Tensor):  # type: ignore[no-untyped-def]
+    def counted(self: Objective, thetas: torch.Tensor, train: bool = False):  # type: ignore[no-untyped-def]
         chunks.append(len(thetas))
-        return evaluate_test(self, thetas)
+        return evaluate_states(self, thetas, train)
 
-    monkeypatch.setattr(Objective, "evaluate_test", counted)
+    monkeypatch.setattr(Objective, "evaluate_states", counted)
     deferred = runner.run(config, probes=probes)
     assert len(immediate.records) == len(deferred.records) > 3
     assert sum(chunks) == len(deferred.records) and max(chunks) == 3
     for a, b in zip(immediate.records, deferred.records, strict=True):
-        for name in ("test_loss", "test_acc", "test_mse", "train_loss", "param_norm"):
+        for name in (*_SPLIT_NUMBERS, "train_margin", "param_norm", "t", "grad_evals"):
             x, y = getattr(a, name), getattr(b, name)
             assert (x is None and y is None) or abs(x - y) <= 1e-12 * (1 + abs(x)), name
         assert a.probes.keys() == b.probes.keys()
         for key, value in a.probes.items():
             assert abs(value - b.probes[key]) <= 1e-12 * (1 + abs(value)), key
+
+
+@pytest.mark.parametrize("lr", [50.0, 1000.0])
+def test_a_deferred_run_diverges_where_an_immediate_one_does(
+    lr: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deferred records learn their train loss at ``flush``: a run that blows up there keeps
+    the records before the first bad one and says the same as a run that checked at once
+    (lr 1000: the first record after θ(0) blows up; lr 50: the seventh, two chunks in)."""
+    config = make_config(
+        "sparse-cls", "smoke", {"dynamics": "gd", "lr": lr, "evals": 40, "horizon": "2000"}
+    )
+    immediate = runner.run(config)
+    monkeypatch.setattr(runner, "DEFERRED_MIN_NUMBERS", 0)
+    monkeypatch.setattr(runner, "DEFERRED_STATES", 3)
+    deferred = runner.run(config)
+    assert immediate.status == deferred.status == "diverged"
+    assert deferred.reason == immediate.reason
+    assert [r.t for r in deferred.records] == [r.t for r in immediate.records]
+    assert [r.train_loss for r in deferred.records] == pytest.approx(
+        [r.train_loss for r in immediate.records], rel=1e-12
+    )
+
+
+def test_a_deferred_batch_stops_only_its_diverged_members(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a batch (grokbench.engine.batch_run), deferred train losses diverge the members
+    an immediate check diverges, at the same record, and the others run to the end."""
+    configs = [
+        make_config(
+            "sparse-cls", "smoke", {"dynamics": "gd", "lr": lr, "evals": 40, "horizon": "2000"}
+        )
+        for lr in (50.0, 1000.0, 1.0)
+    ]
+    immediate = batch_run.run_batch(configs, warn=False)
+    monkeypatch.setattr(runner, "DEFERRED_MIN_NUMBERS", 0)
+    monkeypatch.setattr(runner, "DEFERRED_STATES", 3)
+    deferred = batch_run.run_batch(configs, warn=False)
+    assert [t.status for t in deferred] == [t.status for t in immediate]
+    assert [t.status for t in immediate] == ["diverged", "diverged", "ok"]
+    for a, b in zip(immediate, deferred, strict=True):
+        assert a.reason == b.reason
+        assert [r.t for r in a.records] == [r.t for r in b.records]
+        assert [r.train_loss for r in b.records] == pytest.approx(
+            [r.train_loss for r in a.records], rel=1e-12
+        )
 
 
 def test_no_deferral_where_a_record_needs_its_test_accuracy_at_once() -> None:
@@ -135,11 +183,11 @@ def test_deferred_test_evaluation_in_a_batch_records_what_immediate_evaluation_d
 
     monkeypatch.setattr(BatchedObjective, "evaluate", counted)
     deferred = batch_run.run_batch(configs, probes=[_spy([])], warn=False)
-    assert ("test",) in splits and ("train", "test") not in splits
+    assert set(splits) == {(), ("train", "test")}  # a record's norm at once, the rest later
     for a_trace, b_trace in zip(immediate, deferred, strict=True):
         assert len(a_trace.records) == len(b_trace.records) > 3
         for a, b in zip(a_trace.records, b_trace.records, strict=True):
-            for name in ("test_loss", "test_acc", "test_mse", "train_loss", "param_norm"):
+            for name in (*_SPLIT_NUMBERS, "train_margin", "param_norm", "t", "grad_evals"):
                 x, y = getattr(a, name), getattr(b, name)
                 assert (x is None and y is None) or abs(x - y) <= 1e-12 * (1 + abs(x)), name
             assert a.probes.keys() == b.probes.keys()

@@ -151,8 +151,8 @@ def _run_together(
     theta0 = torch.stack([p.theta0 for p in prepared])
     t_end = torch.tensor([p.t_end for p in prepared], dtype=theta0.dtype, device=theta0.device)
 
-    # large test sets: the test split waits for DEFERRED_STATES states per dataset, then
-    # one product (grokbench.engine.runner.deferred_test_states)
+    # large test sets: both splits wait for DEFERRED_STATES states per dataset, then one
+    # product each (grokbench.engine.runner.deferred_test_states; Recorder.complete)
     defer = any(runner.deferred_test_states(p) for p in prepared)
     pending: list[tuple[int, int, torch.Tensor]] = []  # (member, record index, state)
 
@@ -161,14 +161,14 @@ def _run_together(
             return
         members, indices, states = zip(*pending, strict=True)
         pending.clear()
-        numbers = batched.evaluate(members, torch.stack(states), splits=("test",))
+        numbers = batched.evaluate(members, torch.stack(states))
         for member, index, state, values, out in zip(
             members, indices, states, numbers, batched.test_outputs, strict=True
         ):
-            recorders[member].fill(index, state, values, out)  # type: ignore[arg-type]
+            recorders[member].complete(index, state, values, out)  # type: ignore[arg-type]
 
     def on_evals(batch: EvalBatch) -> list[bool]:
-        metrics = batched.evaluate(batch.members, batch.states, ("train",) if defer else SPLITS)
+        metrics = batched.evaluate(batch.members, batch.states, () if defer else SPLITS)
         flags, stopped = [], set()
         for i, member in enumerate(batch.members):
             recorder = recorders[member]
@@ -183,7 +183,11 @@ def _run_together(
                 stopped.add(member)
             flags.append(keep)
         if len(pending) >= runner.DEFERRED_STATES * len(datasets):
-            flush()
+            flush()  # a member whose deferred train loss diverged stops here
+            flags = [
+                keep and recorders[m].diverged_at is None
+                for keep, m in zip(flags, batch.members, strict=True)
+            ]
         return flags
 
     start = time.perf_counter()

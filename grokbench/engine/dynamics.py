@@ -75,40 +75,70 @@ class Recorder:
         if not self.defer_test:
             metrics = self.objective.evaluate(theta)
             return self.record(t, theta, metrics, self.objective.test_outputs)
-        keep = self.record(t, theta, self.objective.evaluate(theta, test=False), defer=True)
+        # the train split waits too: one product over the training inputs for all the
+        # pending states, where each record read them alone (a paper sparse-cls run's
+        # 256 × 10⁵ inputs, 1000 times); its loss is checked for divergence at ``flush``
+        keep = self.record(t, theta, {"param_norm": float(theta.norm())}, defer=True)
         if keep:
             if self._states is None:
                 self._states = theta.new_empty((self.defer_test, theta.numel()))
             self._states[len(self._pending)].copy_(theta.detach().reshape(-1))
             self._pending.append(len(self.records) - 1)
             if len(self._pending) >= self.defer_test:
-                self.flush()
+                keep = self.flush()
         return keep
 
-    def flush(self) -> None:
-        """Fill in the deferred records' test numbers and the probes that read the test
-        outputs, ``defer_test`` states in one evaluation (``Objective.evaluate_test``); a
-        no-op when nothing is deferred."""
+    def flush(self) -> bool:
+        """Complete the deferred records (``complete``), ``defer_test`` states in one
+        evaluation of both splits (``Objective.evaluate_states``); False when one of them
+        shows that the run diverged. A no-op when nothing waits."""
         if not self._pending or self._states is None:
-            return
+            return self.diverged_at is None
         indices, states = self._pending, self._states[: len(self._pending)]
         self._pending = []
-        scores, outputs = self.objective.evaluate_test(states)
-        for index, theta, numbers, out in zip(indices, states, scores, outputs, strict=True):
-            self.fill(index, theta, numbers, out)
+        scores, outputs = self.objective.evaluate_states(states, train=True)
+        return all(
+            self.complete(index, theta, numbers, out)
+            for index, theta, numbers, out in zip(indices, states, scores, outputs, strict=True)
+        )
 
     @torch.no_grad()
-    def fill(
+    def complete(
         self, index: int, theta: torch.Tensor, numbers: dict[str, float], out: torch.Tensor
-    ) -> None:
-        """Complete record ``index``, taken with ``defer``: its test numbers (the ``test_*``
-        of ``numbers``) and the probes that read the test outputs ``out`` at ``theta``."""
+    ) -> bool:
+        """Complete record ``index``, taken with ``defer``: the numbers it lacks (the test
+        split's, and the train split's where they waited too) and the probes that read the
+        test outputs ``out`` at ``theta``. False when its train loss shows that the run
+        diverged: the records from this one on are dropped (and so is any later call)."""
+        if self.diverged_at is not None:
+            return False
         record = self.records[index]
+        if "train_loss" in numbers:
+            problem = self._divergence(record.t, numbers["train_loss"], record.param_norm, index)
+            if problem:
+                del self.records[index:]
+                self.diverged_at, self.reason = record.t, problem
+                return False
         for name, value in numbers.items():
-            if name.startswith("test_"):
+            if name != "param_norm":
                 setattr(record, name, value)
         for probe in filter(reads_test_outputs, self.probes):
             record.probes.update(apply_probe(probe, theta, out))
+        return True
+
+    def _divergence(self, t: float, loss: float | None, norm: float, index: int) -> str:
+        """Why the run diverged at record ``index`` (its time t; '' if it did not): the
+        first record's train loss sets the blow-up limit; ``loss`` None: not known yet."""
+        if index == 0 and loss is not None:
+            self._limit = self.blowup * (abs(loss) + 1.0)
+        fine = loss is None or (math.isfinite(loss) and loss <= self._limit)
+        if fine and math.isfinite(norm):
+            return ""
+        last = self.records[index - 1].t if index else 0.0
+        return (
+            f"diverged at t={t:.4g} (train loss {loss:.3g}, |θ| {norm:.3g}); last finite "
+            f"record at t={last:.4g}; try a smaller lr or a tighter rtol"
+        )
 
     def record(
         self,
@@ -121,23 +151,18 @@ class Recorder:
         """Keep one record from metrics already evaluated (batched sweeps evaluate many
         states at once); False when the run has diverged. ``test_outputs``: the model's
         outputs on the test set at θ, from that evaluation, for the probes that read them;
-        ``defer``: ``metrics`` lack the test split, which ``fill`` adds later with the
-        probes that read test outputs (the others, which may read the state of the
-        dynamics at this time, run now)."""
-        loss, norm = metrics["train_loss"], metrics["param_norm"]
-        if not self.records:
-            self._limit = self.blowup * (abs(loss) + 1.0)
-        if not (math.isfinite(loss) and math.isfinite(norm)) or loss > self._limit:
-            self.diverged_at = t
-            last = self.records[-1].t if self.records else 0.0
-            self.reason = (
-                f"diverged at t={t:.4g} (train loss {loss:.3g}, |θ| {norm:.3g}); last finite "
-                f"record at t={last:.4g}; try a smaller lr or a tighter rtol"
-            )
+        ``defer``: ``metrics`` lack the test split (and may lack the train split), which
+        ``fill`` adds later with the probes that read test outputs (the others, which may
+        read the state of the dynamics at this time, run now)."""
+        # a deferred train loss is checked when it comes (``flush``)
+        loss, norm = metrics.get("train_loss"), metrics["param_norm"]
+        problem = self._divergence(t, loss, norm, len(self.records))
+        if problem:
+            self.diverged_at, self.reason = t, problem
             return False
         elapsed = time.perf_counter() - self._start
-        if defer:  # the test numbers come with ``fill``
-            metrics = {"test_loss": math.nan, **metrics}
+        if defer:  # the numbers it lacks come with ``fill``
+            metrics = {"train_loss": math.nan, "test_loss": math.nan, **metrics}
         extra: dict[str, float] = {}
         with torch.no_grad():
             for probe in self.probes:

@@ -172,7 +172,7 @@ class Objective:
     @torch.no_grad()
     def evaluate(self, theta: torch.Tensor, test: bool = True) -> dict[str, float]:
         """Train/test loss and metric, the minimum training margin and ‖θ‖ (``test=False``:
-        the test split left out, for ``evaluate_test`` to fill in later)."""
+        the test split left out, for ``evaluate_states`` to fill in later)."""
         data = self.data
         result: dict[str, float] = {"param_norm": float(theta.norm())}
         result.update(self._scores("train", self.function(theta, data.x_train), data.y_train))
@@ -182,14 +182,21 @@ class Objective:
         return result
 
     @torch.no_grad()
-    def evaluate_test(self, thetas: torch.Tensor) -> tuple[list[dict[str, float]], torch.Tensor]:
+    def evaluate_states(
+        self, thetas: torch.Tensor, train: bool = False
+    ) -> tuple[list[dict[str, float]], torch.Tensor]:
         """The test split's numbers of ``evaluate`` for each row of ``thetas`` (B×P), and
-        the test outputs: one pass over the test inputs for all B states, where B passes
-        of a memory-bound matrix-vector product would read a 10⁴×10⁵ test set B times."""
+        the train split's with ``train``, with the test outputs: one pass over each split's
+        inputs for all B states, where B passes of a memory-bound matrix-vector product
+        would read a 10⁴×10⁵ test set B times."""
         data = self.data
         batched = vmap(self.function, in_dims=(0, None))
         outputs = test_outputs(batched, thetas, data.x_test, self.mixed)
-        return [self._scores("test", out, data.y_test) for out in outputs], outputs
+        scores = [self._scores("test", out, data.y_test) for out in outputs]
+        if train:
+            for numbers, out in zip(scores, batched(thetas, data.x_train), strict=True):
+                numbers.update(self._scores("train", out, data.y_train))
+        return scores, outputs
 
     def _scores(self, split: str, out: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
         losses = self.per_example(out, y)
