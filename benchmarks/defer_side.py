@@ -27,7 +27,7 @@ def main(experiment: str, states_at_once: int = 32, others: tuple[int, ...] = ()
     objective = Objective(prepared.flat.function, prepared.data, prepared.config.wd)
     generator = torch.Generator().manual_seed(0)
     theta0 = prepared.theta0
-    largest = max(states_at_once, *others)
+    largest = max((states_at_once, *others))
     noise = torch.randn((largest, *theta0.shape), generator=generator, dtype=theta0.dtype)
     states = theta0 * (1 + 0.01 * noise)
     objective.evaluate(states[0])  # warm-up
