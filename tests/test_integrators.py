@@ -9,6 +9,7 @@ import torch
 from grokbench.engine.config import INTEGRATORS
 from grokbench.engine.ode import METHODS, solver_class
 from grokbench.engine.ode.methods import DormandPrince, RungeKuttaChebyshev
+from grokbench.engine.ode.switching import DormandPrinceThenChebyshev
 from grokbench.spec import ConfigError
 
 SOLVERS = {name: solver_class(name) for name in METHODS}
@@ -17,6 +18,7 @@ SOLVERS = {name: solver_class(name) for name in METHODS}
 def test_one_map_names_the_methods_for_config_runs_and_batches():
     assert solver_class("dopri5") is DormandPrince
     assert solver_class("rkc") is RungeKuttaChebyshev
+    assert solver_class("dopri5-rkc") is DormandPrinceThenChebyshev
     assert list(INTEGRATORS) == ["auto", *METHODS]
     with pytest.raises(ConfigError, match="integrator: unknown 'euler'; use one of dopri5, rkc"):
         solver_class("euler")
@@ -281,3 +283,74 @@ def test_a_state_near_rest_is_stepped_as_itself_not_as_a_growing_exponential():
         assert states[(0, 500.0)] == pytest.approx(torch.full((3,), rest, dtype=torch.float64))
         counts[factor] = result.rhs_evals[0]
     assert counts[True] <= 1.5 * counts[False], counts
+
+
+def stiff_at_rest(y: torch.Tensor) -> torch.Tensor:
+    """A flow whose fast mode (rate 50) has settled within t ≈ 0.2 while its slow one
+    (rate 0.01) runs to the horizon: stiff from then on, as a classification run's late
+    phase is (benchmarks/NOTES.md, round 7)."""
+    rates = torch.tensor([50.0, 0.01], dtype=y.dtype)
+    return -rates * (y - torch.tensor([1.0, 0.0], dtype=y.dtype))
+
+
+def test_the_switch_to_rkc_comes_once_the_flow_is_stiff_and_pays():
+    """dopri5-rkc: Dormand–Prince's steps until its stiffness test fires, then RKC: far
+    fewer evaluations than Dormand–Prince alone at the same tolerance, within it of the
+    exact solution, where Dormand–Prince alone stays held at its stability limit."""
+    y0 = torch.tensor([[3.0, 2.0]], dtype=torch.float64)
+    times = [torch.linspace(0, 400, 41, dtype=torch.float64)]
+    counts, worst = {}, {}
+    for method in ("dopri5", "dopri5-rkc"):
+        states, result, solver = solve_recorded(method, stiff_at_rest, y0, 400.0, times)
+        assert result.stopped == ["horizon"]
+        counts[method] = result.rhs_evals[0]
+        exact = {
+            t: torch.tensor([1 + 2 * math.exp(-50 * t), 2 * math.exp(-0.01 * t)])
+            for t in times[0].tolist()
+        }
+        worst[method] = max(
+            (states[(0, round(t, 12))] - value.to(y0)).abs().max().item()
+            for t, value in exact.items()
+        )
+    assert solver.switch_evals is not None and solver.switch_evals[0] < 0.5 * counts["dopri5"]
+    assert counts["dopri5-rkc"] < 0.25 * counts["dopri5"], counts
+    assert worst["dopri5-rkc"] < 1e-4 and worst["dopri5"] < 1e-4, worst
+
+
+def test_a_flow_that_never_turns_stiff_is_stepped_as_dormand_prince_steps_it():
+    rates = torch.stack([decay_rates(1.0, 5.0)])
+    times = [torch.linspace(0, 2, 21, dtype=torch.float64)]
+    plain, plain_result, _ = solve_decay("dopri5", rates, 2.0, times)
+    switching, result, solver = solve_decay("dopri5-rkc", rates, 2.0, times)
+    assert solver.switch_evals is None and not bool(solver.stiff.any())
+    assert result.rhs_evals == plain_result.rhs_evals
+    assert all(torch.equal(plain[key], switching[key]) for key in plain)
+
+
+def test_a_batch_switches_once_every_running_member_is_stiff():
+    """A member found stiff keeps Dormand–Prince's steps while another is not; the batch
+    switches once that one has finished, and each member stays within the tolerance."""
+    y0 = torch.tensor([[3.0, 2.0], [3.0, 2.0]], dtype=torch.float64)
+    times = [torch.linspace(0, 400, 41, dtype=torch.float64), torch.linspace(0, 1, 11).double()]
+    ends = torch.tensor([400.0, 1.0], dtype=torch.float64)
+    states = {}
+
+    def on_eval(member, t, y):
+        states[(member, round(t, 12))] = y.clone()
+        return True
+
+    def rhs(y):  # member 1 is a slow, non-stiff flow
+        rows = y.shape[0]
+        fast = stiff_at_rest(y[:1]) if rows == 2 else None
+        if rows == 1:
+            return stiff_at_rest(y) if solver.live in (None, [0]) else -0.5 * y
+        return torch.cat([fast, -0.5 * y[1:]])
+
+    solver = DormandPrinceThenChebyshev(rhs, rtol=1e-6, atol=1e-9)
+    result = solver.solve(y0, ends, times, on_eval, compact=True)
+    assert result.stopped == ["horizon", "horizon"]
+    assert solver.switch_evals is not None
+    assert solver.switch_evals[1] == result.rhs_evals[1]  # member 1 had finished
+    end = states[(0, 400.0)]
+    assert abs(end[1].item() - 2 * math.exp(-4.0)) < 1e-4 and abs(end[0].item() - 1) < 1e-4
+    assert abs(states[(1, 1.0)][1].item() - 2 * math.exp(-0.5)) < 1e-6

@@ -1,5 +1,6 @@
 """Adaptive integrators for batches of gradient flows: ``driver`` (the loop they share) and
-``methods`` (Dormand–Prince, Runge–Kutta–Chebyshev).
+``methods`` (Dormand–Prince, Runge–Kutta–Chebyshev), ``switching`` (the first until the flow
+turns stiff, then the second).
 
 ``METHODS`` is the one map from an ``integrator`` name to its method, as import paths so
 that the names are read (config validation, ``--help``) without importing torch.
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 METHODS: dict[str, str] = {
     "dopri5": "grokbench.engine.ode.methods:DormandPrince",
     "rkc": "grokbench.engine.ode.methods:RungeKuttaChebyshev",
+    "dopri5-rkc": "grokbench.engine.ode.switching:DormandPrinceThenChebyshev",
 }
 
 

@@ -255,7 +255,6 @@ class AdaptiveSolver:
         self.counts += 1
         self.begin(y, f)
         h = self._initial_step(y, f, t_end)
-        exponent = -1.0 / (self.error_order + 1)
         just_rejected = torch.zeros(batch, dtype=torch.bool, device=y0.device)
         while any(active):
             running = torch.tensor(active, device=y.device)
@@ -270,6 +269,7 @@ class AdaptiveSolver:
             if self.attempts is not None:
                 self.attempts.append((t, h, err, ok))
 
+            exponent = -1.0 / (self.error_order + 1)  # a method may switch (ode.switching)
             proposal = self.safety * err.clamp(min=1e-10) ** exponent
             grow = proposal.clamp(max=self.max_factor)
             grow = torch.where(just_rejected, grow.clamp(max=1.0), grow)

@@ -66,6 +66,9 @@ class DormandPrince(AdaptiveSolver):
 
     error_order = 4
     compacts = True  # FSAL's slope is the driver's f: nothing else carries over
+    #: set ``stiffness`` at each attempt: h·ρ̂ per attempted row, ρ̂ = ‖k₇ − k₆‖/‖y₇ − y₆‖
+    #: from the two stages at t + h (Hairer & Wanner's test; ``ode.switching``)
+    stiffness_probe = False
 
     def attempt(
         self, y: torch.Tensor, f: torch.Tensor, h: torch.Tensor, running: torch.Tensor
@@ -79,6 +82,10 @@ class DormandPrince(AdaptiveSolver):
             stages[s] = self.slope(C[s] * h, state)
         y_new = y + torch.einsum("s,sbp->bp", B, stages[:6]) * hb
         stages[6] = f_new = self.slope(h, y_new)
+        if self.stiffness_probe:
+            apart = (y_new - state).norm(dim=-1)
+            ratio = (stages[6] - stages[5]).norm(dim=-1) / apart.clamp(min=1e-300)
+            self.stiffness = torch.where(apart > 0, h * ratio, torch.zeros_like(h))
         self._count(6 * running.cpu())
         error = torch.einsum("s,sbp->bp", E, stages) * hb
 
