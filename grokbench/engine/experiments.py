@@ -114,9 +114,11 @@ PAPER_TEST_DTYPE = "float32"
 # After the transition a sparse-cls run is at rest, and Dormand–Prince's step is held at its
 # stability limit (h ≈ 67 at the paper's λ; at rtol 1e-5 it falls to ~38, the trajectory
 # 1e-4 off a tight solve): half the sparse runs' gradients. dopri5-rkc switches each run
-# to RKC once Dormand–Prince's own stiffness test fires (grokbench.engine.ode.switching):
-# at d = 2·10⁴ 1288 gradients rather than 2403, the final test loss 2·10⁻⁷ off a solve at
-# rtol 1e-8 (dopri5 alone: 1.35·10⁻⁴), t_grok equal (benchmarks/NOTES.md, round 7).
+# to RKC once Dormand–Prince's own stiffness test fires (grokbench.engine.ode.switching).
+# Paper scale, seed 0: 1183 gradients rather than 2517, the final test loss 3.7·10⁻⁷ off a
+# solve at rtol 1e-8 (dopri5 alone: 1.15·10⁻⁴), t_10, t_grok and t_90 equal. A control
+# takes 833 rather than 825; the α = 10⁴ run alone 4319 rather than 4053, as it switches
+# while still settling (benchmarks/NOTES.md, round 8).
 LATE_PHASE_INTEGRATOR = "dopri5-rkc"
 # fmt: off
 SPARSE_KEYS = {"n": int, "d": int, "k": int, "n_test": int, "depth": int, "labels": str}

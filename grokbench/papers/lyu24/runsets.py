@@ -37,7 +37,11 @@ def _sweep_seeds(scale: str) -> list[int]:
 
 #: Paper-scale sweeps measure times and norms, not accuracies to 10⁻⁴: a 1000-point test
 #: set and 400 evaluations (the 10⁴ × 10⁵ test set costs ~0.8 s per evaluation on 2 cores).
-PAPER_SWEEP = {"n_test": 1000, "evals": 400}
+#: Their runs share a unit per dataset, and the preset's dopri5-rkc would cost them more:
+#: once a batch has switched, RKC (which keeps per-member state and does not compact) steps
+#: the finished members' rows too. The sparse α sweep's unit took 817 s with it against
+#: 653 s (benchmarks/NOTES.md, round 8), so the sweeps keep ``auto`` (Dormand–Prince).
+PAPER_SWEEP = {"n_test": 1000, "evals": 400, "integrator": "auto"}
 
 
 def _sweep_sizes(experiment: str, scale: str, task: Overrides | None) -> Overrides:
@@ -46,7 +50,7 @@ def _sweep_sizes(experiment: str, scale: str, task: Overrides | None) -> Overrid
     if scale != "paper":
         return dict(task or {})
     keys = make_config(experiment, scale).task
-    return {k: v for k, v in PAPER_SWEEP.items() if k in keys or k == "evals"}
+    return {k: v for k, v in PAPER_SWEEP.items() if k in keys or k in ("evals", "integrator")}
 
 
 def _seed_grid(scale: str) -> list[Overrides]:
