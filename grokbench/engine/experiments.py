@@ -118,7 +118,8 @@ PAPER_TEST_DTYPE = "float32"
 # Paper scale, seed 0: 1183 gradients rather than 2517, the final test loss 3.7·10⁻⁷ off a
 # solve at rtol 1e-8 (dopri5 alone: 1.15·10⁻⁴), t_10, t_grok and t_90 equal. A control
 # takes 833 rather than 825; the α = 10⁴ run alone 4319 rather than 4053, as it switches
-# while still settling (benchmarks/NOTES.md, round 8).
+# while still settling. The lyu24 sweeps keep auto (their batches would not compact once
+# switched: lyu24.runsets.PAPER_SWEEP; benchmarks/NOTES.md, round 8).
 LATE_PHASE_INTEGRATOR = "dopri5-rkc"
 # fmt: off
 SPARSE_KEYS = {"n": int, "d": int, "k": int, "n_test": int, "depth": int, "labels": str}
