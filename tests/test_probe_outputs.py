@@ -1,6 +1,8 @@
 """Probes that read the test outputs get the evaluation's own, one by one and batched, and
 record what they would have computed themselves."""
 
+import math
+
 import pytest
 import torch
 
@@ -143,6 +145,20 @@ def test_a_deferred_batch_stops_only_its_diverged_members(monkeypatch: pytest.Mo
         assert [r.train_loss for r in b.records] == pytest.approx(
             [r.train_loss for r in a.records], rel=1e-12
         )
+
+
+def test_a_deferred_record_with_a_non_finite_state_stops_the_run_at_once() -> None:
+    """Its train loss waits for the flush, but a non-finite ‖θ‖ is seen when it is taken."""
+    from grokbench.engine.dynamics import Recorder
+
+    prepared = runner.prepare(make_config("sparse-cls", "smoke", {"seed": 0}))
+    recorder = Recorder(runner.objective_of(prepared))
+    recorder.defer_test = 3
+    assert recorder(0.0, prepared.theta0)
+    assert not recorder(1.0, torch.full_like(prepared.theta0, math.nan))
+    assert recorder.diverged_at == 1.0 and "not evaluated yet" in recorder.reason
+    assert recorder.flush() is False and len(recorder.records) == 1
+    assert math.isfinite(recorder.records[0].train_loss)
 
 
 def test_no_deferral_where_a_record_needs_its_test_accuracy_at_once() -> None:

@@ -97,10 +97,10 @@ class Recorder:
         indices, states = self._pending, self._states[: len(self._pending)]
         self._pending = []
         scores, outputs = self.objective.evaluate_states(states, train=True)
-        return all(
-            self.complete(index, theta, numbers, out)
-            for index, theta, numbers, out in zip(indices, states, scores, outputs, strict=True)
-        )
+        for index, theta, numbers, out in zip(indices, states, scores, outputs, strict=True):
+            if not self.complete(index, theta, numbers, out):
+                break
+        return self.diverged_at is None
 
     @torch.no_grad()
     def complete(
@@ -109,8 +109,9 @@ class Recorder:
         """Complete record ``index``, taken with ``defer``: the numbers it lacks (the test
         split's, and the train split's where they waited too) and the probes that read the
         test outputs ``out`` at ``theta``. False when its train loss shows that the run
-        diverged: the records from this one on are dropped (and so is any later call)."""
-        if self.diverged_at is not None:
+        diverged, or it had diverged before this record: the records from the first that
+        diverged on are dropped. Records kept before a divergence are completed."""
+        if index >= len(self.records):
             return False
         record = self.records[index]
         if "train_loss" in numbers:
@@ -135,8 +136,9 @@ class Recorder:
         if fine and math.isfinite(norm):
             return ""
         last = self.records[index - 1].t if index else 0.0
+        seen = "not evaluated yet" if loss is None else f"{loss:.3g}"
         return (
-            f"diverged at t={t:.4g} (train loss {loss:.3g}, |θ| {norm:.3g}); last finite "
+            f"diverged at t={t:.4g} (train loss {seen}, |θ| {norm:.3g}); last finite "
             f"record at t={last:.4g}; try a smaller lr or a tighter rtol"
         )
 
@@ -152,8 +154,8 @@ class Recorder:
         states at once); False when the run has diverged. ``test_outputs``: the model's
         outputs on the test set at θ, from that evaluation, for the probes that read them;
         ``defer``: ``metrics`` lack the test split (and may lack the train split), which
-        ``fill`` adds later with the probes that read test outputs (the others, which may
-        read the state of the dynamics at this time, run now)."""
+        ``complete`` adds later with the probes that read test outputs (the others, which
+        may read the state of the dynamics at this time, run now)."""
         # a deferred train loss is checked when it comes (``flush``)
         loss, norm = metrics.get("train_loss"), metrics["param_norm"]
         problem = self._divergence(t, loss, norm, len(self.records))
@@ -161,7 +163,7 @@ class Recorder:
             self.diverged_at, self.reason = t, problem
             return False
         elapsed = time.perf_counter() - self._start
-        if defer:  # the numbers it lacks come with ``fill``
+        if defer:  # the numbers it lacks come with ``complete``
             metrics = {"train_loss": math.nan, "test_loss": math.nan, **metrics}
         extra: dict[str, float] = {}
         with torch.no_grad():
