@@ -313,6 +313,8 @@ def test_the_switch_to_rkc_comes_once_the_flow_is_stiff_and_pays():
             for t, value in exact.items()
         )
     assert solver.switch_evals is not None and solver.switch_evals[0] < 0.5 * counts["dopri5"]
+    again = solver.solve(y0, torch.tensor([0.1]).to(y0), [times[0][:1]], lambda *_: True)
+    assert solver.switch_evals is None and solver.error_order == 4 and again.stopped == ["horizon"]
     assert counts["dopri5-rkc"] < 0.25 * counts["dopri5"], counts
     assert worst["dopri5-rkc"] < 1e-4 and worst["dopri5"] < 1e-4, worst
 

@@ -40,6 +40,8 @@ class DormandPrinceThenChebyshev(RungeKuttaChebyshev):
 
     def begin(self, y: torch.Tensor, f: torch.Tensor) -> None:
         batch = y.shape[0]
+        # a solver solved again starts with Dormand–Prince, whatever it switched to before
+        self.error_order, self.compacts = DormandPrince.error_order, type(self).compacts
         self.stiff = torch.zeros(batch, dtype=torch.bool)
         self._stiff_steps = torch.zeros(batch, dtype=torch.long)
         self._calm_steps = torch.zeros(batch, dtype=torch.long)
