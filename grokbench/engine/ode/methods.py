@@ -171,9 +171,14 @@ class RungeKuttaChebyshev(AdaptiveSolver):
         self.last_stages: list[int] = []  # each member's stage count in the last attempt
 
     def begin(self, y: torch.Tensor, f: torch.Tensor) -> None:
+        self.start_chebyshev(y, f, torch.ones(y.shape[0], dtype=torch.bool, device=y.device))
+
+    def start_chebyshev(self, y: torch.Tensor, f: torch.Tensor, members: torch.Tensor) -> None:
+        """Fresh per-member state: no steps taken, the spectral radius of ``members`` (a
+        mask) estimated at (y, f), the others' left at 0."""
         self._steps = torch.zeros(y.shape[0], dtype=torch.long, device=y.device)
         self.radius, self._vector = torch.zeros_like(y[:, 0]), None
-        self._estimate_radius(y, f, torch.ones_like(self._steps, dtype=torch.bool))
+        self._estimate_radius(y, f, members)
 
     def _start_vector(self, f: torch.Tensor) -> torch.Tensor:
         """f plus a small fixed perturbation (seeded, the same for every member and run)."""

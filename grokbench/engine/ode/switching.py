@@ -82,6 +82,4 @@ class DormandPrinceThenChebyshev(RungeKuttaChebyshev):
         self.compacts = False
         self.error_order = RungeKuttaChebyshev.error_order
         self.live, self._rows = None, None
-        self._steps = torch.zeros(y.shape[0], dtype=torch.long, device=y.device)
-        self.radius, self._vector = torch.zeros_like(y[:, 0]), None
-        self._estimate_radius(y, f, running)
+        self.start_chebyshev(y, f, running)
