@@ -103,31 +103,59 @@ def test_rkc_grows_its_stages_on_a_stiff_problem_and_stays_stable():
     assert torch.allclose(final[0], torch.exp(-rates[0] * t_end), atol=1e-4)
 
 
+@pytest.mark.parametrize("compact", [False, True])
 @pytest.mark.parametrize("method", ["dopri5", "rkc"])
-def test_members_of_a_batch_compute_exactly_what_they_would_alone(method):
+def test_members_of_a_batch_compute_exactly_what_they_would_alone(method, compact):
     """Different stiffness (so different step sizes, stage counts and power-iteration
     lengths), different horizons and evaluation times: each row of the batch equals the
     run of that member alone, with the same step and evaluation counts. The values agree to
     1e-13 rather than bit for bit: the per-row error norms are reductions whose order torch
-    may choose by shape and CPU."""
+    may choose by shape and CPU. With ``compact`` the right-hand side computes only the
+    running members' rows (``solver.live``), and a finished member's row is never computed
+    again after the iteration it finished in."""
     rates = torch.stack([decay_rates(1.0, 10.0), decay_rates(3.0, 300.0), decay_rates(0.1, 1e3)])
     ends = [1.0, 2.5, 2.0]
     grids = [torch.linspace(0, end, 7, dtype=torch.float64) for end in ends]
 
     def run(rows, horizons, times):
-        records = []
-        solver = SOLVERS[method](lambda y: -rows * y, rtol=1e-5, atol=1e-8)
+        records, calls, finished = [], [], {}
+
+        def rhs(y):
+            members = solver.live if solver.live is not None else list(range(len(rows)))
+            calls.append(members)
+            return -rows[members] * y
+
+        def on_eval(member, t, y):
+            records.append((member, t, y.clone()))
+            if t == horizons[member]:
+                finished.setdefault(member, None)
+            return True
+
+        def on_step(t):  # the end of an iteration: calls from here on come after it
+            for member, at in finished.items():
+                finished[member] = len(calls) if at is None else at
+            return True
+
+        solver = SOLVERS[method](rhs, rtol=1e-5, atol=1e-8)
         result = solver.solve(
             torch.ones_like(rows),
             torch.tensor(horizons, dtype=torch.float64),
             times,
-            lambda b, t, y: records.append((b, t, y.clone())) or True,
+            on_eval,
+            on_step=on_step,
+            compact=compact,
         )
-        return result, records
+        after = {member: calls[at:] for member, at in finished.items()}
+        computed_after = {m: sum(m in call for call in later) for m, later in after.items()}
+        return result, records, computed_after
 
-    together, records = run(rates, ends, grids)
+    together, records, computed_after = run(rates, ends, grids)
+    if compact:
+        assert all(count == 0 for count in computed_after.values()), computed_after
+    else:
+        assert computed_after[0] > 0  # member 0 finishes first and is stepped on
     for b in range(3):
-        alone, own = run(rates[b : b + 1], ends[b : b + 1], grids[b : b + 1])
+        alone, own, _ = run(rates[b : b + 1], ends[b : b + 1], grids[b : b + 1])
         assert together.accepted[b] == alone.accepted[0]
         assert together.rejected[b] == alone.rejected[0]
         assert together.rhs_evals[b] == alone.rhs_evals[0]

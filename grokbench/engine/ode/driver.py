@@ -121,6 +121,9 @@ class AdaptiveSolver:
         #: members have finished, a method that ``compacts`` steps the running ones only.
         self.live: list[int] | None = None
         self._rows: torch.Tensor | None = None  # self.live as an index
+        #: whether ``rhs`` takes any subset of the members as its rows (``solve(compact=)``):
+        #: then a method may compute some members' rows alone (RKC's power iteration)
+        self.rhs_takes_rows = False
         #: per member, how much the outputs move per unit of θ's deviation, relative to
         #: θ's own scale (set by ``solve``; 1 unless the error is measured on the deviation)
         self.sensitivity = torch.ones(0)
@@ -213,6 +216,7 @@ class AdaptiveSolver:
         ``compacts`` steps only the running ones.
         """
         hook = on_evals if on_evals is not None else _sequential(on_eval)  # type: ignore[arg-type]
+        self.rhs_takes_rows = compact
         batch = y0.shape[0]
         sensitivity = y0.pow(2).mean(-1).sqrt().clamp(min=1.0) ** (degree - 1)
         self.sensitivity = sensitivity if decay is not None else torch.ones_like(sensitivity)

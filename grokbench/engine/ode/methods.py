@@ -153,6 +153,9 @@ class RungeKuttaChebyshev(AdaptiveSolver):
 
     error_order = 2
     damping = 2.0 / 13.0
+    #: its per-member state (ρ, the power vector, the step counter) stays over the whole
+    #: batch and is read at the attempted rows
+    compacts = True
 
     def __init__(
         self,
@@ -181,7 +184,8 @@ class RungeKuttaChebyshev(AdaptiveSolver):
         self._estimate_radius(y, f, members)
 
     def _start_vector(self, f: torch.Tensor) -> torch.Tensor:
-        """f plus a small fixed perturbation (seeded, the same for every member and run)."""
+        """The power iteration's first direction: f plus a small fixed perturbation
+        (seeded, the same for every member and run)."""
         generator = torch.Generator().manual_seed(0)
         noise = torch.randn(f.shape[-1], generator=generator, dtype=f.dtype).to(f.device)
         return f + 1e-3 * noise
@@ -190,13 +194,40 @@ class RungeKuttaChebyshev(AdaptiveSolver):
         self, y: torch.Tensor, f: torch.Tensor, members: torch.Tensor, iterations: int = 30
     ) -> None:
         """Nonlinear power iteration on F(y + v) − F(y) (rkc.f's rkcrho) for ``members``
-        (a mask); each stops when its own estimate settles to 1%."""
+        (a mask over the batch; in a compacting solve only their rows are computed); each
+        stops when its own estimate settles to 1%."""
+        assert self.radius is not None
+        if self._vector is None:
+            self._vector = self._start_vector(f)
+        saved = self.live, self._rows
+        rows = members.nonzero().flatten() if self.rhs_takes_rows else None
+        if rows is not None:  # the rhs computes these rows only (the driver's ``live``)
+            self.live, self._rows = rows.tolist(), rows
+            y, f, members = y[rows], f[rows], members[rows]
+        try:
+            sigma, vector = self._power_iteration(y, f, members, iterations)
+        finally:
+            self.live, self._rows = saved
+        if rows is None:
+            self._vector = torch.where(members[:, None], vector, self._vector)
+            self.radius = torch.where(members, 1.2 * sigma.clamp(min=1e-12), self.radius)
+            return
+        self._vector[rows] = vector
+        self.radius[rows] = 1.2 * sigma.clamp(min=1e-12)
+
+    def _power_iteration(
+        self, y: torch.Tensor, f: torch.Tensor, members: torch.Tensor, iterations: int
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """σ ≈ ‖∂F‖ and the last direction per row of (y, f), the rows ``self._rows``
+        (None: all) of the batch; rows outside ``members`` (a mask) keep σ = 0."""
         # rkc.f's √ε·‖y‖, over the outputs' sensitivity to θ (the driver's): from a large
         # initialisation a perturbation of √ε·‖y‖ moves the margins by O(1) and more, so
         # F(y + v) − F(y) would measure the loss's nonlinearity, not the Jacobian.
-        size = y.norm(dim=-1) * math.sqrt(torch.finfo(y.dtype).eps) / self.sensitivity
+        sensitivity = self.sensitivity if self._rows is None else self.sensitivity[self._rows]
+        size = y.norm(dim=-1) * math.sqrt(torch.finfo(y.dtype).eps) / sensitivity
         delta = size.clamp(min=1e-12)
-        start = self._vector if self._vector is not None else self._start_vector(f)
+        assert self._vector is not None
+        start = self._vector if self._rows is None else self._vector[self._rows]
         vector = start / start.norm(dim=-1, keepdim=True).clamp(min=1e-300) * delta[:, None]
         sigma = torch.zeros_like(delta)
         done = ~members
@@ -205,17 +236,13 @@ class RungeKuttaChebyshev(AdaptiveSolver):
                 break
             change = self.rhs(y + vector) - f
             live = ~done
-            self.counts += live.cpu()
+            self._count(live.cpu().long())
             previous = sigma
             sigma = torch.where(live, change.norm(dim=-1) / delta, sigma)
             unit = change / change.norm(dim=-1, keepdim=True).clamp(min=1e-300)
             vector = torch.where(live[:, None], unit * delta[:, None], vector)
             done = done | (live & ((sigma - previous).abs() <= 0.01 * sigma))
-        self._vector = (
-            vector if self._vector is None else torch.where(members[:, None], vector, self._vector)
-        )
-        assert self.radius is not None
-        self.radius = torch.where(members, 1.2 * sigma.clamp(min=1e-12), self.radius)
+        return sigma, vector
 
     def _stage_table(self, stages: list[int], like: torch.Tensor) -> torch.Tensor:
         """Per-member coefficients, shape (max s, 4, B); rows past a member's s are zero."""
@@ -230,14 +257,15 @@ class RungeKuttaChebyshev(AdaptiveSolver):
         self, y: torch.Tensor, f: torch.Tensor, h: torch.Tensor, running: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, Dense]:
         assert self.radius is not None
-        needed = (1 + torch.ceil(torch.sqrt(1 + 1.54 * h * self.radius))).tolist()
+        radius = self.radius if self._rows is None else self.radius[self._rows]
+        needed = (1 + torch.ceil(torch.sqrt(1 + 1.54 * h * radius))).tolist()
         flags = running.tolist()
         stages = [
             int(min(max(2.0, need), self.max_stages)) if run else 2
             for need, run in zip(needed, flags, strict=True)
         ]
         self.last_stages = stages
-        self.counts += torch.tensor(stages) * running.cpu()
+        self._count(torch.tensor(stages) * running.cpu())
         table = self._stage_table(stages, y)[..., None]  # (s, 4, B, 1)
         hb = h[:, None]
         # Increment form: stage j is y + D_j with D_j = μ·D_{j−1} + ν·D_{j−2} + (μ̃h)·F(y +

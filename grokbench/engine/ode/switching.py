@@ -35,13 +35,11 @@ class DormandPrinceThenChebyshev(RungeKuttaChebyshev):
     """
 
     error_order = DormandPrince.error_order
-    compacts = True  # while Dormand–Prince steps; RKC keeps per-member state
     stiffness_probe = True
 
     def begin(self, y: torch.Tensor, f: torch.Tensor) -> None:
         batch = y.shape[0]
-        # a solver solved again starts with Dormand–Prince, whatever it switched to before
-        self.error_order, self.compacts = DormandPrince.error_order, type(self).compacts
+        self.error_order = DormandPrince.error_order  # solved again: Dormand–Prince first
         self.stiff = torch.zeros(batch, dtype=torch.bool)
         self._stiff_steps = torch.zeros(batch, dtype=torch.long)
         self._calm_steps = torch.zeros(batch, dtype=torch.long)
@@ -77,9 +75,7 @@ class DormandPrinceThenChebyshev(RungeKuttaChebyshev):
 
     def _switch(self, y: torch.Tensor, f: torch.Tensor, running: torch.Tensor) -> None:
         """RKC for the whole batch from the next attempt on, its spectral radius estimated
-        now for the running members (over all rows: RKC does not compact)."""
+        now for the running members."""
         self.switch_evals = self.counts.tolist()
-        self.compacts = False
         self.error_order = RungeKuttaChebyshev.error_order
-        self.live, self._rows = None, None
         self.start_chebyshev(y, f, running)
