@@ -38,9 +38,10 @@ def _sweep_seeds(scale: str) -> list[int]:
 #: Paper-scale sweeps measure times and norms, not accuracies to 10⁻⁴: a 1000-point test
 #: set and 400 evaluations (the 10⁴ × 10⁵ test set costs ~0.8 s per evaluation on 2 cores).
 #: Their runs share a unit per dataset, and the preset's dopri5-rkc would cost them more:
-#: once a batch has switched, RKC (which keeps per-member state and does not compact) steps
-#: the finished members' rows too. The sparse α sweep's unit took 817 s with it against
-#: 653 s (benchmarks/NOTES.md, round 8), so the sweeps keep ``auto`` (Dormand–Prince).
+#: their late phases are short, and the α = 10⁴ member switches while still settling. Side
+#: by side, the sparse α sweep's unit took 496 s with it (12 851 gradients, RKC compacting
+#: the batch) against 423 s (12 654) with ``auto``, and the λ sweep never switches
+#: (benchmarks/NOTES.md, rounds 8 and 9), so the sweeps keep ``auto`` (Dormand–Prince).
 PAPER_SWEEP = {"n_test": 1000, "evals": 400, "integrator": "auto"}
 
 
