@@ -91,9 +91,10 @@ class AdaptiveSolver:
     """
 
     error_order = 4
-    #: whether the method keeps no per-member state between attempts, so that ``solve``
-    #: may step only the running members (their rows of y and f) once some have finished:
-    #: a batch then stops paying for its finished members' rows
+    #: whether the method can step any subset of the members (reading any per-member state
+    #: it keeps at ``self._rows``), so that ``solve`` may step only the running members
+    #: (their rows of y and f) once some have finished: a batch then stops paying for its
+    #: finished members' rows
     compacts = False
 
     def __init__(
