@@ -38,10 +38,11 @@ def _sweep_seeds(scale: str) -> list[int]:
 #: Paper-scale sweeps measure times and norms, not accuracies to 10⁻⁴: a 1000-point test
 #: set and 400 evaluations (the 10⁴ × 10⁵ test set costs ~0.8 s per evaluation on 2 cores).
 #: Their runs share a unit per dataset, and the preset's dopri5-rkc would cost them more:
-#: their late phases are short, and the α = 10⁴ member switches while still settling. Side
-#: by side, the sparse α sweep's unit took 496 s with it (12 851 gradients, RKC compacting
-#: the batch) against 423 s (12 654) with ``auto``, and the λ sweep never switches
-#: (benchmarks/NOTES.md, rounds 8 and 9), so the sweeps keep ``auto`` (Dormand–Prince).
+#: their late phases are short, and the α = 10⁴ member switches while still settling. The
+#: sparse α sweep's unit took 334 and 496 s with it (12 851 gradients, RKC compacting the
+#: batch) against 307 and 423 s (12 654) with ``auto``, in two pairs of runs one after the
+#: other, and the λ sweep never switches (benchmarks/NOTES.md, rounds 8 and 9), so the
+#: sweeps keep ``auto`` (Dormand–Prince).
 PAPER_SWEEP = {"n_test": 1000, "evals": 400, "integrator": "auto"}
 
 
