@@ -150,6 +150,7 @@ def test_members_of_a_batch_compute_exactly_what_they_would_alone(method, compac
         return result, records, computed_after
 
     together, records, computed_after = run(rates, ends, grids)
+    assert sorted(computed_after) == [0, 1, 2]  # each member's finish was seen
     if compact:
         assert all(count == 0 for count in computed_after.values()), computed_after
     else:
