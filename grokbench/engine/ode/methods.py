@@ -200,20 +200,18 @@ class RungeKuttaChebyshev(AdaptiveSolver):
         if self._vector is None:
             self._vector = self._start_vector(f)
         saved = self.live, self._rows
-        rows = members.nonzero().flatten() if self.rhs_takes_rows else None
-        if rows is not None:  # the rhs computes these rows only (the driver's ``live``)
+        if self.rhs_takes_rows:  # the rhs computes these rows only (the driver's ``live``)
+            rows = members.nonzero().flatten()
             self.live, self._rows = rows.tolist(), rows
             y, f, members = y[rows], f[rows], members[rows]
+        else:
+            rows = torch.arange(len(members), device=members.device)
         try:
             sigma, vector = self._power_iteration(y, f, members, iterations)
         finally:
             self.live, self._rows = saved
-        if rows is None:
-            self._vector = torch.where(members[:, None], vector, self._vector)
-            self.radius = torch.where(members, 1.2 * sigma.clamp(min=1e-12), self.radius)
-            return
-        self._vector[rows] = vector
-        self.radius[rows] = 1.2 * sigma.clamp(min=1e-12)
+        self._vector[rows] = torch.where(members[:, None], vector, self._vector[rows])
+        self.radius[rows] = torch.where(members, 1.2 * sigma.clamp(min=1e-12), self.radius[rows])
 
     def _power_iteration(
         self, y: torch.Tensor, f: torch.Tensor, members: torch.Tensor, iterations: int
