@@ -31,6 +31,7 @@ from grokbench.scaleout.sweep import (
     parse_grid,
     run_configs,
     run_sweep,
+    work_unit,
 )
 from grokbench.spec import ConfigError
 
@@ -224,6 +225,32 @@ def test_units_keep_seeds_together_and_split_for_the_slots():
     assert sorted(i for unit in units for i in unit) == list(range(8))
     assert [len(u) for u in make_units(runs, slots=2, chunk=8)] == [8]
     assert parse_grid(["a=1, 2", "b=x"]) == {"a": ["1", "2"], "b": ["x"]}
+
+
+def _blas_threads() -> set[int]:
+    from threadpoolctl import threadpool_info
+
+    return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+
+def test_a_unit_runs_numpy_and_scipy_with_its_own_threads():
+    """``threads`` bounds the BLAS threads of the baselines' fits in a unit, not only
+    torch's: local processes and Slurm jobs start with one BLAS thread per core, and two
+    units' fits on 2 cores would oversubscribe them. The caller's limit comes back after."""
+    from threadpoolctl import threadpool_limits
+
+    seen: list[set[int]] = []
+
+    def compute(configs: list) -> list:
+        seen.append(_blas_threads())
+        return []
+
+    with threadpool_limits(2, user_api="blas"):
+        if _blas_threads() != {2}:
+            pytest.skip("this machine's BLAS does not run 2 threads")
+        assert work_unit([], 1, None, compute) == []
+        assert _blas_threads() == {2}
+    assert seen == [{1}]
 
 
 def test_runs_sharing_a_big_dataset_stay_in_one_unit():

@@ -12,6 +12,7 @@ sweep started again computes only what is missing; runs that raised are stored a
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import functools
 import itertools
 import math
@@ -70,19 +71,25 @@ def work_unit(
     """Run one unit on a worker: ``compute`` (a run set's runs with its baselines and
     probes, stored under ``run_set``), by default vectorised through ``run_batch``; when
     that raises, each run alone, so that one bad run fails only itself. ``threads`` sets
-    torch's intra-op threads (one per unit keeps many units on a machine from contending)."""
+    torch's intra-op threads and the BLAS threads of numpy and scipy (the baselines' fits)
+    for the unit: one per unit keeps many units on a machine from contending. Dask's
+    workers start with one BLAS thread (its nanny's environment); local processes and Slurm
+    jobs start with one per core, which two units' fits on 2 cores oversubscribe."""
     import torch
+    from threadpoolctl import threadpool_limits
 
     if threads and torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
+    blas = threadpool_limits(threads, user_api="blas") if threads else contextlib.nullcontext()
     start = time.perf_counter()
     try:
-        if compute is None:
-            from grokbench.engine.batch_run import run_batch
+        with blas:
+            if compute is None:
+                from grokbench.engine.batch_run import run_batch
 
-            traces = run_batch(list(configs), warn=False)
-        else:
-            traces = compute(list(configs))
+                traces = run_batch(list(configs), warn=False)
+            else:
+                traces = compute(list(configs))
     except Exception as error:
         if len(configs) > 1:
             alone = (work_unit([config], threads, run_set, compute) for config in configs)
