@@ -82,6 +82,18 @@ def test_dask_local_cluster_equals_local_processes(tmp_path, local_result):
     assert stored(path) == local_result
 
 
+def test_dask_workers_keep_glibc_malloc_tuning_unset():
+    """Dask's nanny sets MALLOC_TRIM_THRESHOLD_ in its workers, which freezes glibc's mmap
+    threshold at 128 KB (every large torch temporary faulted in afresh: a paper unit spent
+    40% of its time in the kernel); grokbench's LocalCluster unsets it and keeps the rest of
+    the nanny's environment (one BLAS thread)."""
+    pytest.importorskip("distributed")
+    with backend("dask", workers=1) as opened:
+        environ = opened.executor.submit(dict, os.environ).result()
+    assert "MALLOC_TRIM_THRESHOLD_" not in environ
+    assert environ.get("OPENBLAS_NUM_THREADS") == "1"
+
+
 def test_submitit_local_executor_equals_local_processes(tmp_path, local_result):
     pytest.importorskip("submitit")
     options = SlurmOptions(cluster="local", folder=str(tmp_path / "jobs"), time_min=5)

@@ -218,6 +218,16 @@ class Backend:
         self._close.clear()
 
 
+#: Dask's nanny starts its workers with glibc's ``MALLOC_TRIM_THRESHOLD_`` (65536, to hand
+#: freed memory back to the OS). Setting any malloc tunable freezes glibc's mmap threshold at
+#: 128 KB, so every torch temporary above it (a batched run's states: megabytes) is a fresh
+#: mapping, faulted in page by page: the paper α sweep's unit spent 227 s in the kernel of
+#: its 565 s on a 1-worker LocalCluster, against 17 s of 362 s with the variable unset
+#: (benchmarks/NOTES.md, round 10). grokbench's own LocalCluster unsets it; workers started
+#: by hand take it from the Dask configuration (docs/scaleout.md).
+MALLOC_TRIM_KEY = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+
+
 def _dask(scheduler: str | None, workers: int | None, processes: bool) -> Backend:
     distributed = require("distributed", "--executor dask")
     closers: list[Callable[[], None]] = []
@@ -231,14 +241,17 @@ def _dask(scheduler: str | None, workers: int | None, processes: bool) -> Backen
     else:
         import logging
 
+        import dask
+
         n = workers or os.cpu_count() or 1
-        cluster = distributed.LocalCluster(
-            n_workers=n,
-            threads_per_worker=1,
-            processes=processes,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
+        with dask.config.set({MALLOC_TRIM_KEY: None}):  # unset in the workers it spawns
+            cluster = distributed.LocalCluster(
+                n_workers=n,
+                threads_per_worker=1,
+                processes=processes,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
         closers.append(cluster.close)
         client = distributed.Client(cluster)
         slots, where = n, f"dask LocalCluster ({n} workers)"
