@@ -56,9 +56,9 @@ from grokbench.engine import runner
 from grokbench.engine.batch_run import run_batch
 from grokbench.engine.batched import BatchedObjective
 from grokbench.engine.config import make_config
-from grokbench.engine.dynamics import Recorder
 from grokbench.engine.measure import transition
 from grokbench.engine.objective import Objective
+from grokbench.engine.recorder import Recorder
 from grokbench.spec import RunConfig, TaskData, Trace
 
 INIT_NORMS = (32, 64, 128, 256)

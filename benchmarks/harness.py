@@ -27,10 +27,10 @@ import torch
 
 from grokbench.engine import runner
 from grokbench.engine.config import make_config
-from grokbench.engine.dynamics import Recorder
 from grokbench.engine.experiments import get_experiment
 from grokbench.engine.measure import transition
 from grokbench.engine.objective import Objective, data_loss
+from grokbench.engine.recorder import Recorder
 from grokbench.infra.environment import environment
 from grokbench.spec import RunConfig, Trace
 

@@ -10,6 +10,7 @@ import torch
 from grokbench.engine import dynamics, logtime
 from grokbench.engine.config import make_config
 from grokbench.engine.objective import Objective, data_loss
+from grokbench.engine.recorder import Recorder
 from grokbench.engine.runner import prepare, run
 from grokbench.spec import Record, Trace
 
@@ -51,11 +52,11 @@ def test_log_loss_is_the_log_of_the_loss_and_stays_finite(kind):
 def test_fixed_steps_are_plain_normalised_gd(wd):
     prepared, objective = _objective(wd)
     times = torch.tensor(sorted(np.random.default_rng(1).uniform(0.01, 10.0, 6)))
-    gd = dynamics.Recorder(objective)
+    gd = Recorder(objective)
     dynamics.gradient_descent(
         objective, prepared.theta0, 0.01, 10.0, times, gd, normalised=True, check_every=10**9
     )
-    mine = dynamics.Recorder(objective)
+    mine = Recorder(objective)
     stopped = logtime.normalised_log_flow(
         objective, prepared.theta0, np.log(times.numpy()).tolist(), mine, fixed_step=0.01
     )
@@ -71,10 +72,10 @@ def test_fixed_steps_are_plain_normalised_gd(wd):
 
 def test_adaptive_steps_follow_small_step_normalised_gd():
     prepared, objective = _objective("0")
-    fine = dynamics.Recorder(objective)
+    fine = Recorder(objective)
     dense = np.linspace(-3.0, 3.5, 400).tolist()
     logtime.normalised_log_flow(objective, prepared.theta0, dense, fine, fixed_step=2e-5)
-    adaptive = dynamics.Recorder(objective)
+    adaptive = Recorder(objective)
     before = objective.grad_evals
     targets = [-2.0, 0.0, 2.0, 3.0]
     logtime.normalised_log_flow(objective, prepared.theta0, targets, adaptive, rtol=1e-5)

@@ -149,7 +149,7 @@ def test_a_deferred_batch_stops_only_its_diverged_members(monkeypatch: pytest.Mo
 
 def test_a_deferred_record_with_a_non_finite_state_stops_the_run_at_once() -> None:
     """Its train loss waits for the flush, but a non-finite ‖θ‖ is seen when it is taken."""
-    from grokbench.engine.dynamics import Recorder
+    from grokbench.engine.recorder import Recorder
 
     prepared = runner.prepare(make_config("sparse-cls", "smoke", {"seed": 0}))
     recorder = Recorder(runner.objective_of(prepared))

@@ -20,12 +20,12 @@ import torch
 
 from grokbench.engine import runner
 from grokbench.engine.batched import SPLITS, BatchedObjective
-from grokbench.engine.dynamics import Recorder, due
 from grokbench.engine.experiments import get_experiment
 from grokbench.engine.memory_split import split_by_seed
 from grokbench.engine.objective import Objective
 from grokbench.engine.ode import solver_class
 from grokbench.engine.ode.driver import EvalBatch
+from grokbench.engine.recorder import Recorder, due
 from grokbench.spec import RunConfig, TaskData, Trace
 
 Progress = Callable[[float], None]

@@ -50,7 +50,7 @@ from grokbench.engine.schedule import fastest_time_scale
 from grokbench.spec import ConfigError, Prepared, Trace
 
 if TYPE_CHECKING:
-    from grokbench.engine.dynamics import Recorder
+    from grokbench.engine.recorder import Recorder
 
 Progress = Callable[[float], None]
 #: Below this, ln softplus(a) = a − e^a/2 to double precision (the next term is e^{2a}/24).

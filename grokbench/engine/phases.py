@@ -24,8 +24,8 @@ from typing import Any
 import torch
 
 from grokbench.engine import minibatch
-from grokbench.engine.dynamics import Recorder, due
 from grokbench.engine.objective import Objective
+from grokbench.engine.recorder import Recorder, due
 from grokbench.spec import ConfigError, Prepared, Probe, RunConfig
 
 #: where phase 2 starts when ``phase2_at`` is not given, as a fraction of t_end

@@ -20,6 +20,7 @@ from grokbench.engine.measure import transition
 from grokbench.engine.models import HomogeneousModel
 from grokbench.engine.objective import Objective
 from grokbench.engine.parameters import FlatModel
+from grokbench.engine.recorder import Recorder
 from grokbench.engine.schedule import evaluation_times, fastest_time_scale
 from grokbench.infra.environment import environment, resolve_device
 from grokbench.spec import (
@@ -240,7 +241,7 @@ def deferred_test_states(prepared: Prepared) -> int:
 
 
 def make_trace(
-    prepared: Prepared, recorder: dynamics.Recorder, stopped: str, wall: float, grad_evals: int
+    prepared: Prepared, recorder: Recorder, stopped: str, wall: float, grad_evals: int
 ) -> Trace:
     """The Trace of a finished run: status from why it stopped, records, summary."""
     recorder.flush()
@@ -267,7 +268,7 @@ def _dispatch(
     config: RunConfig,
     prepared: Prepared,
     objective: Objective,
-    recorder: dynamics.Recorder,
+    recorder: Recorder,
     times: torch.Tensor,
     progress: Progress | None,
 ) -> str:
