@@ -107,3 +107,18 @@ def test_modular_addition_split_and_labels():
     b = data.x_train[:, 7:].argmax(1)
     assert torch.equal(data.y_train, (a + b) % 7)
     assert data.n_outputs == 7
+
+
+def test_paper_controls_run_on_the_sweeps_test_sets():
+    """X1's controls at paper scale use the sweeps' 1000-point test sets (what its
+    tolerances assume); the main runs keep the paper's 10⁴ points, and below paper scale
+    the controls keep the scale's own size."""
+    from grokbench.claims.collect import configs_of
+    from grokbench.papers.lyu24.runsets import PAPER_SWEEP, RUN_SETS
+
+    controls = configs_of(RUN_SETS["controls"], "paper")
+    assert {c.experiment for c in controls} == {"control-dense", "control-shuffled"}
+    assert {c.task["n_test"] for c in controls} == {PAPER_SWEEP["n_test"]}
+    assert {c.task["n_test"] for c in configs_of(RUN_SETS["sparse-main"], "paper")} == {10_000}
+    main_ci = {c.task["n_test"] for c in configs_of(RUN_SETS["sparse-main"], "ci")}
+    assert {c.task["n_test"] for c in configs_of(RUN_SETS["controls"], "ci")} == main_ci

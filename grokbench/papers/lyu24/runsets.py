@@ -199,8 +199,13 @@ def _nowd_grid(scale: str) -> list[Overrides]:
 
 
 def _control_grid(scale: str) -> list[Overrides]:
+    """Dense and shuffled labels × the scale's seeds. At paper scale on the sweeps' 1000-point
+    test sets: X1 judges accuracies to a few binomial standard errors of such a set (its
+    tolerances' basis), and the 10⁴-point sets cost a control about 40% of its time (the
+    draw, the fingerprint and the evaluations of an 8 GB set; benchmarks/NOTES.md, round 11)."""
+    sizes = {"n_test": PAPER_SWEEP["n_test"]} if scale == "paper" else {}
     return [
-        {"experiment": name, "seed": seed}
+        {**sizes, "experiment": name, "seed": seed}
         for name in ("control-dense", "control-shuffled")
         for seed in _seeds(scale)
     ]
