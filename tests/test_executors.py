@@ -23,12 +23,11 @@ from grokbench.cli import main
 from grokbench.engine.memory_split import dataset_bytes
 from grokbench.infra.store import Store
 from grokbench.scaleout.executors import SlurmOptions, backend
+from grokbench.scaleout.grid import expand_grid, parse_grid
 from grokbench.scaleout.monitor import SweepStatus
 from grokbench.scaleout.sweep import (
     SHARED_DATA_BYTES,
-    expand_grid,
     make_units,
-    parse_grid,
     run_configs,
     run_sweep,
     work_unit,

@@ -5,7 +5,7 @@ import dataclasses
 
 from grokbench.claims.collect import compute_traces
 from grokbench.claims.registry import run_sets
-from grokbench.engine import runner
+from grokbench.engine import dataset, runner
 from grokbench.engine.config import make_config
 from grokbench.engine.experiments import get_experiment
 
@@ -40,7 +40,7 @@ def test_outside_the_block_every_prepare_draws(monkeypatch):
     config = make_config("sparse-cls", "smoke", {"seed": 3})
     runner.prepare(config)
     runner.prepare(config)
-    with runner.sharing_data():
+    with dataset.sharing_data():
         runner.prepare(config)
         runner.prepare(config)
         runner.prepare(make_config("sparse-cls", "smoke", {"seed": 4}))

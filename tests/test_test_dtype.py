@@ -8,7 +8,7 @@ import weakref
 import pytest
 import torch
 
-from grokbench.engine import batch_run, runner
+from grokbench.engine import batch_run, dataset, runner
 from grokbench.engine.config import make_config
 from grokbench.engine.objective import test_outputs as outputs_on_test
 from grokbench.engine.probes import baseline_agreement
@@ -75,7 +75,7 @@ def test_a_batch_with_float32_test_inputs_records_what_its_members_do_alone() ->
 
 def test_a_run_lowers_the_test_inputs_its_baselines_read_in_their_own_memory() -> None:
     config = make_config("sparse-cls", "smoke", {"seed": 2, "test_dtype": "float32"})
-    with runner.sharing_data():
+    with dataset.sharing_data():
         for_baselines = runner.prepare(config)  # what run_baselines reads
         assert for_baselines.data.x_test.dtype == torch.float64
         expected = for_baselines.data.x_test.to(torch.float32)
@@ -96,12 +96,12 @@ def test_a_run_lowers_the_test_inputs_its_baselines_read_in_their_own_memory() -
 def test_overwriting_converts_every_block_before_its_bytes_are_reused(
     shape: tuple[int, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(runner, "OVERWRITE_CHUNK_BYTES", 8 * 7 * 3)  # blocks of a few rows
+    monkeypatch.setattr(dataset, "OVERWRITE_CHUNK_BYTES", 8 * 7 * 3)  # blocks of a few rows
     x = torch.randn(*shape, dtype=torch.float64)
     expected, memory = x.to(torch.float32), x.untyped_storage().data_ptr()
-    lowered = runner.overwrite_as(x, torch.float32)
+    lowered = dataset.overwrite_as(x, torch.float32)
     assert torch.equal(lowered, expected) and lowered.untyped_storage().data_ptr() == memory
-    wider = runner.overwrite_as(expected, torch.float64)  # no room in place: a copy
+    wider = dataset.overwrite_as(expected, torch.float64)  # no room in place: a copy
     assert torch.equal(wider, expected.double()) and wider.data_ptr() != expected.data_ptr()
 
 

@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 from grokbench.claims.registry import run_sets
 from grokbench.engine.batch_run import BATCHED_DYNAMICS, run_batch
 from grokbench.engine.config import make_config
+from grokbench.engine.dataset import sharing_data
 from grokbench.engine.late_kkt import finish_probes
 from grokbench.engine.probes import combined
-from grokbench.engine.runner import sharing_data
 from grokbench.infra import progress
 from grokbench.spec import (
     BaselineResult,

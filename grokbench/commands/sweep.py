@@ -15,8 +15,9 @@ from grokbench.commands.run import add_config_arguments
 from grokbench.infra import progress
 from grokbench.infra.store import Store
 from grokbench.scaleout.executors import EXECUTORS, SlurmOptions, backend
+from grokbench.scaleout.grid import expand_grid, parse_grid
 from grokbench.scaleout.monitor import Silent, SweepStatus
-from grokbench.scaleout.sweep import SweepResult, expand_grid, parse_grid, run_sweep
+from grokbench.scaleout.sweep import SweepResult, run_sweep
 from grokbench.spec import ConfigError, RunConfig
 
 

@@ -1,0 +1,89 @@
+"""A run's dataset: drawn from its config's seed, shared between a member's baselines and
+its run (``sharing_data``), its test inputs lowered in their own memory for the run."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+from collections.abc import Iterator
+
+import torch
+
+from grokbench.engine.losses import LOSS_DTYPES
+from grokbench.spec import Experiment, RunConfig, TaskData
+
+#: While ``sharing_data`` is open, the last dataset drawn, by what determines it.
+_shared: dict[str, TaskData] | None = None
+
+
+@contextlib.contextmanager
+def sharing_data() -> Iterator[None]:
+    """Within this block ``prepare`` draws a dataset once for consecutive configs with the
+    same data (a member's baselines, then its run: 7–20 s a draw at paper scale). One
+    dataset is kept at a time (a paper-scale one is 8 GB), none after the block."""
+    global _shared
+    if _shared is not None:  # nested: the outer block's dataset stays shared
+        yield
+        return
+    _shared = {}
+    try:
+        yield
+    finally:
+        _shared = None
+
+
+def draw(experiment: Experiment, config: RunConfig, training: bool = False) -> TaskData:
+    """``config``'s dataset, drawn (or, within ``sharing_data``, reused); ``training``: for a
+    run, with its test inputs lowered to ``config.test_dtype``."""
+    if _shared is None:
+        drawn = experiment.build_task(config.task, config.seed)
+        return lower_test_inputs(drawn, config, owned=True) if training else drawn
+    key = json.dumps([experiment.name, config.task, config.seed], sort_keys=True, default=str)
+    if training and config.test_dtype:
+        lowered = f"{key} test_dtype={config.test_dtype}"
+        if lowered not in _shared:
+            # the block's runs come after its baselines (collect.compute_traces): the shared
+            # full-precision dataset is lowered in its own memory and stays shared as that
+            full = _shared.pop(key, None) or experiment.build_task(config.task, config.seed)
+            _shared.clear()
+            _shared[lowered] = lower_test_inputs(full, config, owned=True)
+            full.x_test, full.test_dtype = _shared[lowered].x_test, _shared[lowered].test_dtype
+        return _shared[lowered]
+    if key not in _shared:
+        _shared.clear()  # before drawing: the old dataset is freed first
+        _shared[key] = experiment.build_task(config.task, config.seed)
+    return _shared[key]
+
+
+def lower_test_inputs(data: TaskData, config: RunConfig, owned: bool = False) -> TaskData:
+    """``data`` with its test inputs in ``config.test_dtype`` (a run's evaluations read them
+    there; ``TaskData.to`` keeps them), or ``data`` itself when that is not set. ``owned``:
+    nothing else reads ``data.x_test`` again, so it is overwritten rather than copied."""
+    if not config.test_dtype or not data.x_test.is_floating_point():
+        return data
+    dtype = LOSS_DTYPES[config.test_dtype]
+    x = data.x_test
+    lowered = overwrite_as(x, dtype) if owned else x.to(dtype)
+    return dataclasses.replace(data, x_test=lowered, test_dtype=dtype)
+
+
+#: Rows converted at a time by ``overwrite_as`` (the one temporary it needs).
+OVERWRITE_CHUNK_BYTES = 64 << 20
+
+
+def overwrite_as(x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """``x.to(dtype)`` written over ``x``'s own memory, front to back, for a narrower dtype:
+    a paper-scale test set (8 GB in float64) is never held twice, where ``x.to`` needs 12 GB
+    for a moment (two Dask workers lowering at once were stopped by their memory limit).
+    Row block k of the result covers bytes that only blocks before k, or block k itself,
+    held (each block is read into a temporary first), so no value is overwritten unread.
+    ``x`` is spent: its memory now holds the result (and an unused tail)."""
+    narrower = dtype.itemsize < x.dtype.itemsize
+    if x.dim() == 0 or not narrower or not x.is_contiguous() or x.storage_offset():
+        return x.to(dtype)
+    out = x.new_empty(0, dtype=dtype).set_(x.untyped_storage(), 0, x.shape, x.stride())
+    rows = max(1, OVERWRITE_CHUNK_BYTES // max(1, x[0].numel() * x.element_size()))
+    for start in range(0, len(x), rows):
+        out[start : start + rows] = x[start : start + rows].to(dtype)
+    return out
