@@ -86,8 +86,10 @@ def test_matrix_completion_test_set_is_a_task_key():
         experiment.build_task({**config.task, "test_set": "nope"}, 0)
 
 
-def test_random_signs_and_misgrok_shift_keep_their_draws():
-    """The memory-lean generators draw exactly what the plain expressions draw."""
+def test_random_signs_and_misgrok_shift_keep_their_draws(monkeypatch):
+    """The memory-lean generators draw exactly what the plain expressions draw (the shift
+    in blocks of 7 rows here, a partial last one included)."""
+    monkeypatch.setattr(tasks, "SHIFT_BLOCK_BYTES", 7 * 30 * 8)
     generator = torch.Generator().manual_seed(3)
     plain = torch.randint(0, 2, (40, 30), generator=generator).to(torch.float64) * 2 - 1
     assert torch.equal(tasks._random_signs((40, 30), torch.Generator().manual_seed(3)), plain)
