@@ -43,7 +43,9 @@ def test_a_split_batch_frees_each_seeds_data_before_the_next(
 ) -> None:
     """At paper scale a seed's data is 8 GB: collecting a run set must not keep it alive
     through its probes once the seed's batch is done (it did: the OOM killer stopped
-    misgrok-main at its third seed, 23.7 GB resident)."""
+    misgrok-main at its third seed, 23.7 GB resident), nor through a reference cycle that
+    only the garbage collector would free (the solver and its right-hand side: sparse-main
+    in one process held all three seeds' 8 GB and was killed), so the collector is off."""
     import gc
     import weakref
 
@@ -55,7 +57,6 @@ def test_a_split_batch_frees_each_seeds_data_before_the_next(
     alive_at_next: list[bool] = []
 
     def factory(prepared):  # type: ignore[no-untyped-def]
-        gc.collect()
         alive_at_next.extend(ref() is not None for ref in seen)
         seen.append(weakref.ref(prepared.data))
         return lambda theta: {"n": float(len(prepared.data.y_test))}  # holds the data
@@ -63,6 +64,11 @@ def test_a_split_batch_frees_each_seeds_data_before_the_next(
     monkeypatch.setattr(memory_split, "available_memory", lambda: 1)
     configs = [make_config("sparse-cls", "smoke", {"seed": s}) for s in (0, 1, 2)]
     run_set = RunSet("split", "sparse-cls", lambda s: [], probes=lambda _: [factory])
-    traces = compute_traces(run_set, configs, lambda line: None, [{}, {}, {}])
+    gc.collect()
+    gc.disable()
+    try:
+        traces = compute_traces(run_set, configs, lambda line: None, [{}, {}, {}])
+    finally:
+        gc.enable()
     assert len(seen) == 3 and all(t.records for t in traces)
     assert alive_at_next == [False, False, False]  # seed 0 at seed 1; seeds 0, 1 at seed 2

@@ -46,3 +46,30 @@ def test_outside_the_block_every_prepare_draws(monkeypatch):
         runner.prepare(make_config("sparse-cls", "smoke", {"seed": 4}))
         runner.prepare(config)  # one dataset is kept: seed 3 was dropped for seed 4
     assert draws == [3, 3, 3, 4, 3]
+
+
+def test_a_run_of_another_seed_frees_the_shared_dataset_before_drawing(monkeypatch):
+    """The shared dataset is the last member's, drawn for its baselines; a run of another
+    seed draws its own, and at paper scale both together are 16 GB."""
+    import weakref
+
+    shared: list[weakref.ref] = []
+    alive_when_drawing: list[bool] = []
+
+    def counted(name: str):
+        experiment = get_experiment(name)
+
+        def build_task(sizes, seed):
+            alive_when_drawing.extend(ref() is not None for ref in shared)
+            return experiment.build_task(sizes, seed)
+
+        return dataclasses.replace(experiment, build_task=build_task)
+
+    monkeypatch.setattr(runner, "get_experiment", counted)
+    settings = {"seed": 3, "test_dtype": "float32"}
+    with dataset.sharing_data():
+        baselines_data = runner.prepare(make_config("sparse-cls", "smoke", settings)).data
+        shared.append(weakref.ref(baselines_data.x_test))
+        del baselines_data
+        runner.prepare(make_config("sparse-cls", "smoke", {**settings, "seed": 4}), training=True)
+    assert alive_when_drawing == [False]

@@ -45,8 +45,10 @@ def draw(experiment: Experiment, config: RunConfig, training: bool = False) -> T
         if lowered not in _shared:
             # the block's runs come after its baselines (collect.compute_traces): the shared
             # full-precision dataset is lowered in its own memory and stays shared as that
-            full = _shared.pop(key, None) or experiment.build_task(config.task, config.seed)
-            _shared.clear()
+            full = _shared.pop(key, None)
+            _shared.clear()  # before drawing: the other dataset is freed first
+            if full is None:
+                full = experiment.build_task(config.task, config.seed)
             _shared[lowered] = lower_test_inputs(full, config, owned=True)
             full.x_test, full.test_dtype = _shared[lowered].x_test, _shared[lowered].test_dtype
         return _shared[lowered]
