@@ -24,7 +24,7 @@ from grokbench.engine.experiments import get_experiment
 from grokbench.engine.memory_split import split_by_seed
 from grokbench.engine.objective import Objective
 from grokbench.engine.ode import solver_class
-from grokbench.engine.ode.driver import AdaptiveSolver, EvalBatch
+from grokbench.engine.ode.driver import EvalBatch
 from grokbench.engine.recorder import Recorder, due
 from grokbench.spec import RunConfig, TaskData, Trace
 
@@ -229,14 +229,8 @@ def _flow(
     method = solver_class(runner.flow_method(config, prepared[0].data))
     first = torch.tensor([c.lr for c in configs], dtype=theta0.dtype, device=theta0.device)
 
-    # rhs reads the solver's running rows, and the solver holds rhs: a reference cycle,
-    # broken when the solve ends. Left to the garbage collector it kept the batch's datasets
-    # (8 GB a seed at paper scale) alive, and sparse-main split by seed in one process held
-    # all three seeds' at once (killed for memory).
-    running: list[AdaptiveSolver] = []
-
-    def rhs(state: torch.Tensor) -> torch.Tensor:
-        return -batched.grad_of(state, running[0].live)  # the running members' rows
+    def rhs(state: torch.Tensor, rows: list[int] | None) -> torch.Tensor:
+        return -batched.grad_of(state, rows)  # the running members' rows
 
     def on_step(t: torch.Tensor) -> bool:
         if progress is not None:
@@ -244,22 +238,18 @@ def _flow(
         return True
 
     solver = method(rhs, rtol=config.rtol, atol=config.atol, first_step=first, max_step=t_end / 20)
-    running.append(solver)
     decay = torch.tensor([c.wd for c in configs], dtype=theta0.dtype, device=theta0.device)
     degree = prepared[0].model.degree
-    try:
-        result = solver.solve(
-            theta0,
-            t_end,
-            times,
-            on_step=on_step,
-            on_evals=on_evals,
-            decay=decay,
-            degree=degree,
-            compact=True,
-        )
-    finally:
-        running.clear()
+    result = solver.solve(
+        theta0,
+        t_end,
+        times,
+        on_step=on_step,
+        on_evals=on_evals,
+        decay=decay,
+        degree=degree,
+        compact=True,
+    )
     return result.stopped, result.rhs_evals
 
 

@@ -13,10 +13,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import torch
 
 RHS = Callable[[torch.Tensor], torch.Tensor]
+#: The right-hand side of a compacting solve (``solve(compact=True)``): rhs(states, rows),
+#: ``rows`` the members whose states these are, in order (None: every member).
+RowsRHS = Callable[[torch.Tensor, "list[int] | None"], torch.Tensor]
 #: Called as on_eval(member, t, y_member); returning False stops that member.
 EvalHook = Callable[[int, float, torch.Tensor], bool]
 #: Called after every step attempt with the batch of current times; False stops all.
@@ -99,7 +103,7 @@ class AdaptiveSolver:
 
     def __init__(
         self,
-        rhs: RHS,
+        rhs: RHS | RowsRHS,
         rtol: float = 1e-6,
         atol: float = 1e-9,
         first_step: float | torch.Tensor | None = None,
@@ -119,7 +123,8 @@ class AdaptiveSolver:
         self.attempts: list[tuple[torch.Tensor, ...]] | None = None
         #: the members whose states ``rhs`` gets as its rows, in order, during the current
         #: step attempt (None: every member): with ``solve(compact=True)``, once some
-        #: members have finished, a method that ``compacts`` steps the running ones only.
+        #: members have finished, a method that ``compacts`` steps the running ones only,
+        #: and ``rhs`` is told which (``RowsRHS``).
         self.live: list[int] | None = None
         self._rows: torch.Tensor | None = None  # self.live as an index
         #: whether ``rhs`` takes any subset of the members as its rows (``solve(compact=)``):
@@ -146,9 +151,17 @@ class AdaptiveSolver:
         is stepped as y, where z = e^{λt}·y would be an exponential to follow.
         """
         if self._linear is None:
-            return self.rhs(states)
+            return self.evaluate_rhs(states)
         growth = torch.exp(self._linear * offsets[:, None])
-        return growth * self.rhs(states / growth) + self._linear * states
+        return growth * self.evaluate_rhs(states / growth) + self._linear * states
+
+    def evaluate_rhs(self, states: torch.Tensor) -> torch.Tensor:
+        """``rhs`` at ``states``, the rows ``self.live``; a compacting solve's rhs is told
+        which members they are (it holds no reference back to the solver: a cycle that kept
+        a batch's datasets alive until the garbage collector ran)."""
+        if self.rhs_takes_rows:
+            return cast(RowsRHS, self.rhs)(states, self.live)
+        return cast(RHS, self.rhs)(states)
 
     def attempt(
         self, y: torch.Tensor, f: torch.Tensor, h: torch.Tensor, running: torch.Tensor
@@ -212,9 +225,9 @@ class AdaptiveSolver:
         interpolated states there. A member stops at its horizon, when its hook returns
         False, or when its step size underflows (a non-finite state ends there too).
 
-        ``compact``: ``rhs`` takes the states of any subset of the members as its rows (which
-        members: ``self.live``), so that once some members have finished a method that
-        ``compacts`` steps only the running ones.
+        ``compact``: ``rhs`` takes the states of any subset of the members as its rows and is
+        called as rhs(states, rows) with those members (``RowsRHS``), so that once some
+        members have finished a method that ``compacts`` steps only the running ones.
         """
         hook = on_evals if on_evals is not None else _sequential(on_eval)  # type: ignore[arg-type]
         self.rhs_takes_rows = compact
@@ -256,7 +269,7 @@ class AdaptiveSolver:
         if members:
             emit(members, [0.0] * len(members), y0[members], done=0)
 
-        f = self.rhs(y)
+        f = self.evaluate_rhs(y)
         self.counts += 1
         self.begin(y, f)
         h = self._initial_step(y, f, t_end)

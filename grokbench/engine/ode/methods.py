@@ -34,6 +34,7 @@ from grokbench.engine.ode.driver import (
     Dense,
     EvalBatch,
     EvalHook,
+    RowsRHS,
     SolveResult,
     StepHook,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "DormandPrince",
     "EvalBatch",
     "EvalHook",
+    "RowsRHS",
     "RungeKuttaChebyshev",
     "SolveResult",
     "StepHook",
@@ -159,7 +161,7 @@ class RungeKuttaChebyshev(AdaptiveSolver):
 
     def __init__(
         self,
-        rhs: RHS,
+        rhs: RHS | RowsRHS,
         *args: object,
         radius_every: int = 5,
         max_stages: int = 500,
@@ -200,7 +202,7 @@ class RungeKuttaChebyshev(AdaptiveSolver):
         if self._vector is None:
             self._vector = self._start_vector(f)
         saved = self.live, self._rows
-        if self.rhs_takes_rows:  # the rhs computes these rows only (the driver's ``live``)
+        if self.rhs_takes_rows:  # the rhs computes these rows only (told by ``live``)
             rows = members.nonzero().flatten()
             self.live, self._rows = rows.tolist(), rows
             y, f, members = y[rows], f[rows], members[rows]
@@ -232,7 +234,7 @@ class RungeKuttaChebyshev(AdaptiveSolver):
         for _ in range(iterations):
             if bool(done.all()):
                 break
-            change = self.rhs(y + vector) - f
+            change = self.evaluate_rhs(y + vector) - f
             live = ~done
             self._count(live.cpu().long())
             previous = sigma
