@@ -135,6 +135,11 @@ class RunConfig:
     #: halves a paper-scale test set (8 → 4 GB) and its evaluation time; the training
     #: data, the dynamics and the scores stay in ``dtype``
     test_dtype: str | None = None
+    #: the precision the diagonal net's two training products (X·w and ρᵀX) take, with
+    #: training inputs it holds exactly (±1 signs; None: ``dtype``): float32 reads half the
+    #: memory a gradient's two passes over a 256 × 10⁵ matrix read. w is formed in ``dtype``
+    #: and lowered, ρ scaled by a power of two; θ, losses, metrics and integrator keep ``dtype``
+    train_dtype: str | None = None
     #: step dynamics only (grokbench.engine.minibatch): minibatch size (0: full batch, -1:
     #: min(512, ⌈n/2⌉) as Power et al.), linear lr warm-up in updates, and the test accuracy
     #: at which a run stops (0: never)
@@ -160,7 +165,7 @@ class RunConfig:
             del data["model"]
         if data["loss"] == "ce-accurate":  # so do runs of the default loss
             del data["loss"]
-        for key in ("loss_dtype", "test_dtype"):
+        for key in ("loss_dtype", "test_dtype", "train_dtype"):
             if data[key] is None:
                 del data[key]
         return data

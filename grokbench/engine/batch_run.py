@@ -21,6 +21,7 @@ import torch
 from grokbench.engine import runner
 from grokbench.engine.batched import SPLITS, BatchedObjective
 from grokbench.engine.experiments import get_experiment
+from grokbench.engine.losses import LOSS_DTYPES
 from grokbench.engine.memory_split import split_by_seed
 from grokbench.engine.objective import Objective
 from grokbench.engine.ode import solver_class
@@ -45,7 +46,7 @@ def batch_key(config: RunConfig) -> tuple[Any, ...] | None:
         return None
     task = json.dumps(config.task, sort_keys=True)
     shared: tuple[Any, ...] = (config.experiment, config.model, task, config.dynamics, config.dtype)
-    shared += (config.test_dtype,)
+    shared += (config.test_dtype, config.train_dtype)
     if config.dynamics == "flow":
         shared += (config.integrator, config.rtol, config.atol)
     return (*shared, config.device)
@@ -109,10 +110,18 @@ def run_batch(
     return [t for t in traces if t is not None]
 
 
+def lowers_training(config: RunConfig) -> bool:
+    """Whether the run's training products take a precision of their own (``train_dtype``)."""
+    return bool(config.train_dtype) and config.train_dtype != config.dtype
+
+
 def _faster_together(config: RunConfig) -> bool:
     """Whether a lone run is faster through the batched path: GD of a built-in multi-class
     experiment's depth-2 MLP (modadd), whose gradient ``grokbench.engine.mlp_grad`` writes out
-    (2–3× faster than autograd's, same numbers to rounding)."""
+    (2–3× faster than autograd's, same numbers to rounding), and any run with lowered
+    training products (``train_dtype``: only the batched diagonal net computes them)."""
+    if lowers_training(config) and batch_key(config) is not None:
+        return True
     if config.dynamics != "gd" or config.model or config.task.get("depth") != 2:
         return False
     if batch_key(config) is None:  # another loss: its gradient is not written out
@@ -145,8 +154,13 @@ def _run_together(
     ]
     times = [runner.run_times(p, o) for p, o in zip(prepared, objectives, strict=True)]
     base = [o.grad_evals for o in objectives]
+    train_dtype = configs[0].train_dtype
     batched = BatchedObjective(
-        prepared[0].flat, list(datasets.values()), groups, [c.wd for c in configs]
+        prepared[0].flat,
+        list(datasets.values()),
+        groups,
+        [c.wd for c in configs],
+        LOSS_DTYPES[train_dtype] if train_dtype else None,
     )
     theta0 = torch.stack([p.theta0 for p in prepared])
     t_end = torch.tensor([p.t_end for p in prepared], dtype=theta0.dtype, device=theta0.device)

@@ -18,17 +18,19 @@ row by row, so every number means what a one-by-one run's does.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 import torch
 from torch.func import vmap
 
+from grokbench.engine.lowered import flushing_denormals, lowered_training_inputs, scaled_product
 from grokbench.engine.mlp_grad import stacked_mlp2
 from grokbench.engine.models import DiagonalNet
 from grokbench.engine.objective import accuracy, margins, per_example_loss
 from grokbench.engine.objective import test_outputs as outputs_on_test
 from grokbench.engine.parameters import FlatModel
-from grokbench.spec import TaskData
+from grokbench.spec import ConfigError, TaskData
 
 #: Use ``grokbench.engine.mlp_grad``'s hand-written gradient for depth-2 MLPs (False: autograd
 #: through vmap, as for any model; kept selectable for timing and checking).
@@ -62,7 +64,8 @@ class StackedDiagonal:
         self, theta: torch.Tensor, x: torch.Tensor, grad_out: torch.Tensor
     ) -> torch.Tensor:
         u, v = theta.unflatten(-1, (2, -1)).unbind(-2)
-        grad_w = torch.matmul(grad_out, x)
+        lowered = x.dtype != grad_out.dtype  # RunConfig.train_dtype
+        grad_w = scaled_product(grad_out, x) if lowered else torch.matmul(grad_out, x)
         power = self.degree - 1
         grad_u = grad_w * (self.degree * u.pow(power))
         grad_v = -grad_w * (self.degree * v.pow(power))
@@ -90,7 +93,8 @@ def _decay_rows(wd: Sequence[float]) -> list[tuple[float, torch.Tensor | None]]:
 class BatchedObjective:
     """Gradients and metrics of B runs at once; row b of every state is member b's θ.
 
-    ``datasets[g]`` is group g's data and ``groups[b]`` member b's group; ``wd[b]`` its λ.
+    ``datasets[g]`` is group g's data and ``groups[b]`` member b's group; ``wd[b]`` its λ;
+    ``train_dtype`` the precision of the diagonal net's training products (None: the data's).
     """
 
     def __init__(
@@ -99,6 +103,7 @@ class BatchedObjective:
         datasets: Sequence[TaskData],
         groups: Sequence[int],
         wd: Sequence[float],
+        train_dtype: torch.dtype | None = None,
     ) -> None:
         self.kind = datasets[0].kind
         self.datasets = list(datasets)
@@ -120,6 +125,12 @@ class BatchedObjective:
         if len(datasets) == 1:
             self._x, self._y = self._x[0], self._y[0]
         self._stacked = stacked_model(flat)
+        #: the training inputs the gradient's products read (metrics read ``_x``)
+        self._x_products = self._x
+        if train_dtype is not None and train_dtype != self._x.dtype:
+            if self._stacked is None:
+                raise ConfigError("train_dtype: only the diagonal net's products take it")
+            self._x_products = lowered_training_inputs(self._x, train_dtype)
         # Depth-2 MLPs (modadd): the whole gradient, loss included, written out by hand.
         self._mlp = None
         if HAND_WRITTEN_MLP:
@@ -188,10 +199,13 @@ class BatchedObjective:
     def _data_grad(self, stacked: torch.Tensor) -> torch.Tensor:
         """The loss's gradient (no λθ) through the stacked diagonal net, rows as given."""
         assert self._stacked is not None
+        x = self._x_products
+        with flushing_denormals() if x.dtype != stacked.dtype else contextlib.nullcontext():
+            out = self._stacked.forward(stacked, x).to(stacked.dtype)
         with torch.enable_grad():
-            out = self._stacked.forward(stacked, self._x).detach().requires_grad_(True)
+            out = out.detach().requires_grad_(True)
             (grad_out,) = torch.autograd.grad(self._row_losses(out).sum(), out)
-        return self._stacked.backward(stacked, self._x, grad_out)
+        return self._stacked.backward(stacked, x, grad_out)
 
     def _row_losses(self, out: torch.Tensor) -> torch.Tensor:
         """Each row's mean training loss, flattened over the stacked dims (padding rows

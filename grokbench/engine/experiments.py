@@ -111,6 +111,13 @@ def _embed_mlp(sizes: dict[str, Any], data: TaskData, generator: torch.Generator
 # lowers only w; training, dynamics and scores stay float64. The paper job gave every
 # verdict of float64 test sets and every number to 2·10⁻⁸ (benchmarks/NOTES.md, round 5).
 PAPER_TEST_DTYPE = "float32"
+# The sparse tasks' ±1 training inputs are exact in float32, so their gradients' two passes
+# over the 256 × 10⁵ matrix (memory-bound: 33 ms a gradient in float64) read it in float32
+# (RunConfig.train_dtype): w is formed in float64 and lowered, ρ scaled by a power of two,
+# the sums are float32's. Paper scale, sparse-main seed 0 on the batched path: 82.2 → 64.8 s,
+# 1264 gradients rather than 1183, t_10, t_grok, t_90 equal, final ‖θ‖ 4·10⁻⁶ apart
+# (benchmarks/NOTES.md, round 12). misgrok's Gaussian inputs are not exact in float32.
+PAPER_TRAIN_DTYPE = "float32"
 # After the transition a sparse-cls run is at rest, and Dormand–Prince's step is held at its
 # stability limit (h ≈ 67 at the paper's λ; at rtol 1e-5 it falls to ~38, the trajectory
 # 1e-4 off a tight solve): half the sparse runs' gradients. dopri5-rkc switches each run
@@ -132,7 +139,8 @@ SPARSE_SCALES: dict[str, dict[str, Any]] = {
                wd=0.01, lr=0.01, horizon="6/wd", evals=400),
     "paper": dict(n=256, d=100_000, k=3, n_test=10_000, depth=2, labels="sparse",
                   init_norm=128.0, wd=1e-3, lr=0.01, horizon="20/wd", evals=1000,
-                  test_dtype=PAPER_TEST_DTYPE, integrator=LATE_PHASE_INTEGRATOR),
+                  test_dtype=PAPER_TEST_DTYPE, train_dtype=PAPER_TRAIN_DTYPE,
+                  integrator=LATE_PHASE_INTEGRATOR),
 }
 MISGROK_KEYS = {"n": int, "d": int, "gamma": float, "n_test": int, "depth": int}
 # ci keeps the paper's d = 10⁵ (12 s a run): at d = 2·10⁴ the late L1 solution is still 77%
@@ -188,9 +196,9 @@ MODADD_NOWD_SCALES = {
 }
 # N1's ci world: sparse-cls without weight decay, same pipeline (measured: ln t_90 / ln t_10
 # = 12.8–24 over seeds 0–2 at ci; counterfactual wd = 0.01, horizon 6/wd: 1.07).
-SPARSE_NOWD_SCALES = {
-    scale: {**preset, "wd": 0.0, "dynamics": "logflow", "horizon": horizon, "rtol": 1e-3,
-            "integrator": "auto"}
+SPARSE_NOWD_SCALES = {  # logflow is not batched: no lowered training products
+    scale: {**{k: v for k, v in preset.items() if k != "train_dtype"}, "wd": 0.0,
+            "dynamics": "logflow", "horizon": horizon, "rtol": 1e-3, "integrator": "auto"}
     for (scale, preset), horizon in zip(SPARSE_SCALES.items(), ("1e4", "3e4", "3e4"), strict=True)
 }
 # kumar24 (Fig. 1): f = out_scale·mean φ(w_i·x) − f(W₀; x), φ(h) = h + (ε/2)h², full-batch GD

@@ -7,14 +7,14 @@ summed exponentiated logit gaps once every example is classified correctly.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
 from torch.func import vmap
 
 from grokbench.engine.losses import DEFAULT_LOSS, MULTICLASS
+from grokbench.engine.lowered import flushing_denormals
 from grokbench.spec import TaskData, TaskKind
 
 ModelFunction = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
@@ -48,20 +48,8 @@ def test_outputs(
     values that small change no output a float64 score can see."""
     if not x_test.is_floating_point() or x_test.dtype == theta.dtype:
         return function(theta, x_test)
-    with _flushing_denormals():
+    with flushing_denormals():
         return function(theta if mixed else theta.to(x_test.dtype), x_test).to(theta.dtype)
-
-
-@contextlib.contextmanager
-def _flushing_denormals() -> Iterator[None]:
-    """The CPU's flush-to-zero mode for this thread, then back off (torch's default; torch
-    has no getter for the current mode)."""
-    flushed = torch.set_flush_denormal(True)  # False where the CPU has no such mode
-    try:
-        yield
-    finally:
-        if flushed:
-            torch.set_flush_denormal(False)
 
 
 def per_example_loss(

@@ -84,6 +84,12 @@ def run(
     the horizon done. Ctrl-C
     stops the run; the records so far are kept and the trace says ``interrupted``.
     """
+    from grokbench.engine import batch_run  # it imports this module
+
+    if batch_run.lowers_training(config):  # only the batched diagonal net lowers them
+        if batch_run.batch_key(config) is None:
+            raise ConfigError(f"train_dtype: {config.dynamics} runs do not take it (flow, gd do)")
+        return batch_run.run_batch([config], progress, probes, warn=False)[0]
     prepared = prepare(config, training=True)
     objective = objective_of(prepared)
     if config.model:  # a plug-in model may lack what a probe reads: record without it
