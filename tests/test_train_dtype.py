@@ -1,0 +1,121 @@
+"""``train_dtype``: the diagonal net's two training products (X·w, ρᵀX) in float32 on ±1 inputs
+(paper scale: half the memory a gradient reads), while the data, θ, the losses, the metrics
+and the integrator keep the run's own precision."""
+
+import dataclasses
+
+import pytest
+import torch
+
+from grokbench.engine import batch_run, batched, runner
+from grokbench.engine.config import make_config
+from grokbench.engine.lowered import lowered_training_inputs, scaled_product
+from grokbench.spec import ConfigError
+
+SETTINGS = {"seed": 0, "evals": 40}
+
+
+def _signs(*shape: int, seed: int = 0) -> torch.Tensor:
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randint(0, 2, shape, generator=generator, dtype=torch.float64) * 2 - 1
+
+
+@pytest.mark.parametrize("magnitude", [1.0, 1e-30, 1e-40, 1e-300, 1e30])
+def test_a_scaled_product_keeps_float32_rounding_at_any_magnitude(magnitude: float) -> None:
+    """Late-phase loss gradients reach 10⁻⁴⁰ and below, which float32 cannot hold: lowered as
+    they are, the product is zero; scaled by a power of two first, it is the float64 product
+    to float32's rounding."""
+    x = _signs(6, 500)
+    generator = torch.Generator().manual_seed(1)
+    rows = magnitude * torch.randn(3, 6, generator=generator, dtype=torch.float64)
+    exact = rows @ x
+    product = scaled_product(rows, x.to(torch.float32))
+    assert product.dtype == torch.float64
+    assert ((product - exact).abs() <= 1e-6 * rows.abs().sum(-1, keepdim=True)).all()
+    assert (rows.abs().amax(-1) > 0).all() and (product != 0).any()
+
+
+def test_a_scaled_product_of_a_zero_row_is_zero() -> None:
+    rows = torch.zeros(2, 4, dtype=torch.float64)
+    assert torch.equal(scaled_product(rows, _signs(4, 3).float()), torch.zeros(2, 3).double())
+
+
+def test_only_inputs_float32_holds_exactly_are_lowered() -> None:
+    signs = _signs(4, 10)
+    assert torch.equal(lowered_training_inputs(signs, torch.float32).double(), signs)
+    gaussian = torch.randn(4, 10, dtype=torch.float64)
+    with pytest.raises(ConfigError, match="train_dtype float32: the training inputs are not"):
+        lowered_training_inputs(gaussian, torch.float32)
+
+
+def _spy_on_products(monkeypatch: pytest.MonkeyPatch, seen: list[torch.dtype]) -> None:
+    original = batched.StackedDiagonal.backward
+
+    def backward(self, theta, x, grad_out):  # type: ignore[no-untyped-def]
+        seen.append(x.dtype)
+        return original(self, theta, x, grad_out)
+
+    monkeypatch.setattr(batched.StackedDiagonal, "backward", backward)
+
+
+@pytest.mark.parametrize("experiment", ["sparse-cls", "control-dense"])
+def test_float32_training_products_move_a_run_by_rounding_only(
+    experiment: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same run in float64 and with float32 products: every record's training loss and
+    ‖θ‖ to 10⁻⁵ relative, its test accuracy to a point on the boundary."""
+    full = runner.run(make_config(experiment, "smoke", SETTINGS))
+    n_test = len(runner.prepare(make_config(experiment, "smoke", SETTINGS)).data.y_test)
+    seen: list[torch.dtype] = []
+    _spy_on_products(monkeypatch, seen)
+    low = runner.run(make_config(experiment, "smoke", {**SETTINGS, "train_dtype": "float32"}))
+    assert set(seen) == {torch.float32}  # every gradient took the lowered products
+    assert len(full.records) == len(low.records) > 10
+    for a, b in zip(full.records, low.records, strict=True):
+        assert a.t == b.t
+        assert abs(a.train_loss - b.train_loss) <= 1e-5 * a.train_loss
+        assert abs(a.param_norm - b.param_norm) <= 1e-5 * a.param_norm
+        assert abs(a.test_acc - b.test_acc) <= 2 / n_test  # a point on the boundary may flip
+
+
+def test_a_lone_run_and_its_batch_take_the_same_lowered_products() -> None:
+    config = make_config("sparse-cls", "smoke", {**SETTINGS, "train_dtype": "float32"})
+    alone = runner.run(config)
+    other = dataclasses.replace(config, seed=1)  # two datasets: the stacked (2, n, d) products
+    together = batch_run.run_batch([config, other], warn=False)[0]
+    assert len(alone.records) == len(together.records)
+    for a, b in zip(alone.records, together.records, strict=True):
+        assert abs(a.train_loss - b.train_loss) <= 1e-6 * a.train_loss
+
+
+def test_runs_of_other_training_precisions_do_not_share_a_batch() -> None:
+    plain = make_config("sparse-cls", "smoke", SETTINGS)
+    low = make_config("sparse-cls", "smoke", {**SETTINGS, "train_dtype": "float32"})
+    assert batch_run.plan([plain, low, plain]) == [[0, 2], [1]]
+
+
+@pytest.mark.parametrize(
+    ("experiment", "settings", "message"),
+    [
+        ("misgrok", {}, "not exact in it"),  # Gaussian inputs
+        ("matrix-completion", {}, "only the diagonal net's products take it"),
+        ("sparse-cls", {"dynamics": "ngd"}, "ngd runs do not take it"),
+        ("sparse-cls", {"train_dtype": "float16"}, "train_dtype"),
+    ],
+)
+def test_runs_that_cannot_lower_their_products_say_why(
+    experiment: str, settings: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        config = make_config(experiment, "smoke", {"train_dtype": "float32", **settings})
+        runner.run(config)
+
+
+def test_the_setting_leaves_other_hashes_alone_and_the_paper_sparse_runs_take_it() -> None:
+    plain = make_config("sparse-cls", "ci")
+    assert "train_dtype" not in plain.to_dict()  # stored runs keep their keys
+    low = make_config("sparse-cls", "ci", {"train_dtype": "float32"})
+    assert low.to_dict()["train_dtype"] == "float32" and low.key() != plain.key()
+    assert make_config("sparse-cls", "paper").train_dtype == "float32"
+    assert make_config("misgrok", "paper").train_dtype is None
+    assert make_config("sparse-cls-nowd", "paper").train_dtype is None  # logflow
