@@ -49,13 +49,14 @@ def test_only_inputs_float32_holds_exactly_are_lowered() -> None:
 
 
 def _spy_on_products(monkeypatch: pytest.MonkeyPatch, seen: list[torch.dtype]) -> None:
-    original = batched.StackedDiagonal.backward
+    for name in ("backward", "backward_lowered"):
+        original = getattr(batched.StackedDiagonal, name)
 
-    def backward(self, theta, x, grad_out):  # type: ignore[no-untyped-def]
-        seen.append(x.dtype)
-        return original(self, theta, x, grad_out)
+        def backward(self, theta, x, grad_out, original=original):  # type: ignore[no-untyped-def]
+            seen.append(x.dtype)
+            return original(self, theta, x, grad_out)
 
-    monkeypatch.setattr(batched.StackedDiagonal, "backward", backward)
+        monkeypatch.setattr(batched.StackedDiagonal, name, backward)
 
 
 @pytest.mark.parametrize("experiment", ["sparse-cls", "control-dense"])

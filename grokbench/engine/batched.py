@@ -18,7 +18,6 @@ row by row, so every number means what a one-by-one run's does.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 
 import torch
@@ -48,14 +47,19 @@ FEW_ROWS = 64
 class StackedDiagonal:
     """The diagonal net f = x·(u^L − v^L) for θ with leading batch dimensions, without
     vmap: ``forward`` and the chain rule through it (``backward``), the latter exactly as
-    autograd's backward of the same forward computes it (bit for bit), minus the graph."""
+    autograd's backward of the same forward computes it (bit for bit), minus the graph.
+    ``forward_lowered`` and ``backward_lowered`` take the training inputs transposed and in
+    a lower precision (``RunConfig.train_dtype``)."""
 
     def __init__(self, degree: int) -> None:
         self.degree = degree
 
-    def forward(self, theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    def weights(self, theta: torch.Tensor) -> torch.Tensor:
         u, v = theta.unflatten(-1, (2, -1)).unbind(-2)  # flat order: u then v
-        weights = DiagonalNet.weights_of(u, v, self.degree).to(x.dtype).transpose(-1, -2)
+        return DiagonalNet.weights_of(u, v, self.degree)
+
+    def forward(self, theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        weights = self.weights(theta).to(x.dtype).transpose(-1, -2)
         if weights.shape[-1] <= FEW_ROWS:
             weights = weights.contiguous()
         return torch.matmul(x, weights).transpose(-1, -2)
@@ -63,9 +67,21 @@ class StackedDiagonal:
     def backward(
         self, theta: torch.Tensor, x: torch.Tensor, grad_out: torch.Tensor
     ) -> torch.Tensor:
+        return self._chain(theta, torch.matmul(grad_out, x))
+
+    def forward_lowered(self, theta: torch.Tensor, x_t: torch.Tensor) -> torch.Tensor:
+        """f for inputs ``x_t`` of shape (…, d, n): w formed in θ's precision, lowered for
+        the product, the outputs in θ's precision."""
+        with flushing_denormals():
+            return torch.matmul(self.weights(theta).to(x_t.dtype), x_t).to(theta.dtype)
+
+    def backward_lowered(
+        self, theta: torch.Tensor, x_t: torch.Tensor, grad_out: torch.Tensor
+    ) -> torch.Tensor:
+        return self._chain(theta, scaled_product(grad_out, x_t.transpose(-1, -2)))
+
+    def _chain(self, theta: torch.Tensor, grad_w: torch.Tensor) -> torch.Tensor:
         u, v = theta.unflatten(-1, (2, -1)).unbind(-2)
-        lowered = x.dtype != grad_out.dtype  # RunConfig.train_dtype
-        grad_w = scaled_product(grad_out, x) if lowered else torch.matmul(grad_out, x)
         power = self.degree - 1
         grad_u = grad_w * (self.degree * u.pow(power))
         grad_v = -grad_w * (self.degree * v.pow(power))
@@ -125,12 +141,15 @@ class BatchedObjective:
         if len(datasets) == 1:
             self._x, self._y = self._x[0], self._y[0]
         self._stacked = stacked_model(flat)
-        #: the training inputs the gradient's products read (metrics read ``_x``)
-        self._x_products = self._x
+        #: the training inputs of a lower precision for the gradient's products, transposed:
+        #: (…, d, n) took 4.2 against 8.5 ms for 4 stacked w of d = 10⁵ at n = 256, float32
+        #: (benchmarks/NOTES.md, round 12); the metrics read ``_x``
+        self._x_lowered_t: torch.Tensor | None = None
         if train_dtype is not None and train_dtype != self._x.dtype:
             if self._stacked is None:
                 raise ConfigError("train_dtype: only the diagonal net's products take it")
-            self._x_products = lowered_training_inputs(self._x, train_dtype)
+            lowered = lowered_training_inputs(self._x, train_dtype)
+            self._x_lowered_t = lowered.transpose(-1, -2).contiguous()
         # Depth-2 MLPs (modadd): the whole gradient, loss included, written out by hand.
         self._mlp = None
         if HAND_WRITTEN_MLP:
@@ -198,14 +217,17 @@ class BatchedObjective:
 
     def _data_grad(self, stacked: torch.Tensor) -> torch.Tensor:
         """The loss's gradient (no λθ) through the stacked diagonal net, rows as given."""
-        assert self._stacked is not None
-        x = self._x_products
-        with flushing_denormals() if x.dtype != stacked.dtype else contextlib.nullcontext():
-            out = self._stacked.forward(stacked, x).to(stacked.dtype)
+        model, x_t = self._stacked, self._x_lowered_t
+        assert model is not None
+        out = (
+            model.forward(stacked, self._x) if x_t is None else model.forward_lowered(stacked, x_t)
+        )
         with torch.enable_grad():
             out = out.detach().requires_grad_(True)
             (grad_out,) = torch.autograd.grad(self._row_losses(out).sum(), out)
-        return self._stacked.backward(stacked, x, grad_out)
+        if x_t is None:
+            return model.backward(stacked, self._x, grad_out)
+        return model.backward_lowered(stacked, x_t, grad_out)
 
     def _row_losses(self, out: torch.Tensor) -> torch.Tensor:
         """Each row's mean training loss, flattened over the stacked dims (padding rows

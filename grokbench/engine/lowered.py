@@ -35,10 +35,10 @@ def scaled_product(rows: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     back after, so the lowering costs float32's relative rounding (6·10⁻⁸) whatever the
     row's magnitude, and the scaling itself none."""
     _, exponent = torch.frexp(rows.abs().amax(-1, keepdim=True))
-    lowered = torch.ldexp(rows, -exponent).to(x.dtype)
+    scale = torch.ldexp(torch.ones_like(exponent, dtype=rows.dtype), exponent)
     with flushing_denormals():
-        product = torch.matmul(lowered, x)
-    return torch.ldexp(product.to(rows.dtype), exponent)
+        product = torch.matmul((rows / scale).to(x.dtype), x)
+    return product.to(rows.dtype).mul_(scale)  # ldexp on the product took 7× longer
 
 
 def lowered_training_inputs(x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
