@@ -114,9 +114,11 @@ PAPER_TEST_DTYPE = "float32"
 # The sparse tasks' ±1 training inputs are exact in float32, so their gradients' two passes
 # over the 256 × 10⁵ matrix (memory-bound: 33 ms a gradient in float64) read it in float32
 # (RunConfig.train_dtype): w is formed in float64 and lowered, ρ scaled by a power of two,
-# the sums are float32's. Paper scale, sparse-main seed 0 on the batched path: 82.2 → 64.8 s,
-# 1264 gradients rather than 1183, t_10, t_grok, t_90 equal, final ‖θ‖ 4·10⁻⁶ apart
-# (benchmarks/NOTES.md, round 12). misgrok's Gaussian inputs are not exact in float32.
+# the sums are float32's. In the paper job (2 workers): a sparse-main run's flow 64.8 → 53.9 s,
+# though it takes 1275 gradients rather than 1183 (7–13% more for each seed; the cause is
+# not isolated), the α sweep's batch 302.9 → 216.2 s; the same verdicts, every number but
+# one standard error within 7.5·10⁻⁵ relative (benchmarks/NOTES.md, round 12). misgrok's
+# Gaussian inputs are not exact in float32.
 PAPER_TRAIN_DTYPE = "float32"
 # After the transition a sparse-cls run is at rest, and Dormand–Prince's step is held at its
 # stability limit (h ≈ 67 at the paper's λ; at rtol 1e-5 it falls to ~38, the trajectory
