@@ -3,10 +3,13 @@
 and the integrator keep the run's own precision."""
 
 import dataclasses
+import json
+from pathlib import Path
 
 import pytest
 import torch
 
+from grokbench.cli import main
 from grokbench.engine import batch_run, batched, runner
 from grokbench.engine.config import make_config
 from grokbench.engine.lowered import lowered_training_inputs, scaled_product
@@ -69,7 +72,8 @@ def test_float32_training_products_move_a_run_by_rounding_only(
     n_test = len(runner.prepare(make_config(experiment, "smoke", SETTINGS)).data.y_test)
     seen: list[torch.dtype] = []
     _spy_on_products(monkeypatch, seen)
-    low = runner.run(make_config(experiment, "smoke", {**SETTINGS, "train_dtype": "float32"}))
+    config = make_config(experiment, "smoke", {**SETTINGS, "train_dtype": "float32"})
+    low = batch_run.run_batch([config], warn=False)[0]
     assert set(seen) == {torch.float32}  # every gradient took the lowered products
     assert len(full.records) == len(low.records) > 10
     for a, b in zip(full.records, low.records, strict=True):
@@ -81,7 +85,7 @@ def test_float32_training_products_move_a_run_by_rounding_only(
 
 def test_a_lone_run_and_its_batch_take_the_same_lowered_products() -> None:
     config = make_config("sparse-cls", "smoke", {**SETTINGS, "train_dtype": "float32"})
-    alone = runner.run(config)
+    alone = batch_run.run_batch([config], warn=False)[0]
     other = dataclasses.replace(config, seed=1)  # two datasets: the stacked (2, n, d) products
     together = batch_run.run_batch([config, other], warn=False)[0]
     assert len(alone.records) == len(together.records)
@@ -100,7 +104,7 @@ def test_runs_of_other_training_precisions_do_not_share_a_batch() -> None:
     [
         ("misgrok", {}, "not exact in it"),  # Gaussian inputs
         ("matrix-completion", {}, "only the diagonal net's products take it"),
-        ("sparse-cls", {"dynamics": "ngd"}, "ngd runs do not take it"),
+        ("sparse-cls", {"dynamics": "ngd"}, "only full-batch flow and gd runs"),
         ("sparse-cls", {"train_dtype": "float16"}, "train_dtype"),
     ],
 )
@@ -109,7 +113,26 @@ def test_runs_that_cannot_lower_their_products_say_why(
 ) -> None:
     with pytest.raises(ConfigError, match=message):
         config = make_config(experiment, "smoke", {"train_dtype": "float32", **settings})
-        runner.run(config)
+        batch_run.run_batch([config], warn=False)
+
+
+def test_the_one_by_one_runner_refuses_lowered_products_and_the_cli_batches_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = make_config("sparse-cls", "smoke", {**SETTINGS, "train_dtype": "float32"})
+    with pytest.raises(ConfigError, match="only full-batch flow and gd runs"):
+        runner.run(config)  # its autograd gradient would ignore the setting
+    out = tmp_path / "trace.json"
+    args = ["run", "sparse-cls", "--scale", "smoke", "--set", "evals=40", "--set", "seed=0"]
+    assert main([*args, "--set", "train_dtype=float32", "--out", str(out)]) == 0
+    trace = json.loads(out.read_text())
+    assert trace["config"]["train_dtype"] == "float32"
+    expected = batch_run.run_batch([config], warn=False)[0]
+    assert trace["records"][-1]["train_loss"] == expected.records[-1].train_loss
+    bad = tmp_path / "bad.json"
+    assert main(["run", "misgrok", "--scale", "smoke", "--set", "train_dtype=float32",
+                 "--out", str(bad)]) == 2  # fmt: skip
+    assert "not exact in it" in capsys.readouterr().err and not bad.exists()
 
 
 def test_the_setting_leaves_other_hashes_alone_and_the_paper_sparse_runs_take_it() -> None:

@@ -110,17 +110,12 @@ def run_batch(
     return [t for t in traces if t is not None]
 
 
-def lowers_training(config: RunConfig) -> bool:
-    """Whether the run's training products take a precision of their own (``train_dtype``)."""
-    return bool(config.train_dtype) and config.train_dtype != config.dtype
-
-
 def _faster_together(config: RunConfig) -> bool:
     """Whether a lone run is faster through the batched path: GD of a built-in multi-class
     experiment's depth-2 MLP (modadd), whose gradient ``grokbench.engine.mlp_grad`` writes out
     (2–3× faster than autograd's, same numbers to rounding), and any run with lowered
     training products (``train_dtype``: only the batched diagonal net computes them)."""
-    if lowers_training(config) and batch_key(config) is not None:
+    if runner.lowers_training(config) and batch_key(config) is not None:
         return True
     if config.dynamics != "gd" or config.model or config.task.get("depth") != 2:
         return False

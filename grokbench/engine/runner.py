@@ -72,6 +72,12 @@ def prepare(config: RunConfig, data: TaskData | None = None, training: bool = Fa
     return prepared
 
 
+def lowers_training(config: RunConfig) -> bool:
+    """Whether the run's training products take a precision of their own (``train_dtype``):
+    only the batched path (``grokbench.engine.batch_run``) computes them."""
+    return bool(config.train_dtype) and config.train_dtype != config.dtype
+
+
 def run(
     config: RunConfig,
     progress: Progress | None = None,
@@ -84,12 +90,10 @@ def run(
     the horizon done. Ctrl-C
     stops the run; the records so far are kept and the trace says ``interrupted``.
     """
-    from grokbench.engine import batch_run  # it imports this module
-
-    if batch_run.lowers_training(config):  # only the batched diagonal net lowers them
-        if batch_run.batch_key(config) is None:
-            raise ConfigError(f"train_dtype: {config.dynamics} runs do not take it (flow, gd do)")
-        return batch_run.run_batch([config], progress, probes, warn=False)[0]
+    if lowers_training(config):
+        raise ConfigError(
+            "train_dtype: only full-batch flow and gd runs of the default loss take it"
+        )
     prepared = prepare(config, training=True)
     objective = objective_of(prepared)
     if config.model:  # a plug-in model may lack what a probe reads: record without it
