@@ -90,9 +90,10 @@ def run(
     the horizon done. Ctrl-C
     stops the run; the records so far are kept and the trace says ``interrupted``.
     """
-    if lowers_training(config):
+    if lowers_training(config):  # this runner's autograd gradient would not lower them
         raise ConfigError(
-            "train_dtype: only full-batch flow and gd runs of the default loss take it"
+            "train_dtype: only full-batch flow and gd runs of the default loss take it, "
+            "on the batched path (grokbench run, claims and sweep; batch_run.run_batch)"
         )
     prepared = prepare(config, training=True)
     objective = objective_of(prepared)
