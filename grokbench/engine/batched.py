@@ -48,8 +48,8 @@ class StackedDiagonal:
     """The diagonal net f = x·(u^L − v^L) for θ with leading batch dimensions, without
     vmap: ``forward`` and the chain rule through it (``backward``), the latter exactly as
     autograd's backward of the same forward computes it (bit for bit), minus the graph.
-    ``forward_lowered`` and ``backward_lowered`` take the training inputs transposed and in
-    a lower precision (``RunConfig.train_dtype``)."""
+    ``forward_lowered`` and ``backward_lowered`` take the training inputs in a lower
+    precision (``RunConfig.train_dtype``), the forward transposed."""
 
     def __init__(self, degree: int) -> None:
         self.degree = degree
@@ -76,9 +76,10 @@ class StackedDiagonal:
             return torch.matmul(self.weights(theta).to(x_t.dtype), x_t).to(theta.dtype)
 
     def backward_lowered(
-        self, theta: torch.Tensor, x_t: torch.Tensor, grad_out: torch.Tensor
+        self, theta: torch.Tensor, x: torch.Tensor, grad_out: torch.Tensor
     ) -> torch.Tensor:
-        return self._chain(theta, scaled_product(grad_out, x_t.transpose(-1, -2)))
+        """The chain rule for inputs ``x`` of shape (…, n, d), lowered."""
+        return self._chain(theta, scaled_product(grad_out, x))
 
     def _chain(self, theta: torch.Tensor, grad_w: torch.Tensor) -> torch.Tensor:
         u, v = theta.unflatten(-1, (2, -1)).unbind(-2)
@@ -141,15 +142,16 @@ class BatchedObjective:
         if len(datasets) == 1:
             self._x, self._y = self._x[0], self._y[0]
         self._stacked = stacked_model(flat)
-        #: the training inputs of a lower precision for the gradient's products, transposed:
-        #: (…, d, n) took 4.2 against 8.5 ms for 4 stacked w of d = 10⁵ at n = 256, float32
-        #: (benchmarks/NOTES.md, round 12); the metrics read ``_x``
-        self._x_lowered_t: torch.Tensor | None = None
+        #: the training inputs in a lower precision for the gradient's products, as they are
+        #: and transposed: for 4 stacked w of d = 10⁵ at n = 256 in float32, w·x_t took 8.4
+        #: against 13.6 ms for w·xᵀ, g·x 10.5 against 15.6 ms for g·x_tᵀ (one thread,
+        #: benchmarks/lowered_products.py); the metrics read ``_x``
+        self._x_lowered: tuple[torch.Tensor, torch.Tensor] | None = None
         if train_dtype is not None and train_dtype != self._x.dtype:
             if self._stacked is None:
                 raise ConfigError("train_dtype: only the diagonal net's products take it")
             lowered = lowered_training_inputs(self._x, train_dtype)
-            self._x_lowered_t = lowered.transpose(-1, -2).contiguous()
+            self._x_lowered = (lowered, lowered.transpose(-1, -2).contiguous())
         # Depth-2 MLPs (modadd): the whole gradient, loss included, written out by hand.
         self._mlp = None
         if HAND_WRITTEN_MLP:
@@ -217,17 +219,18 @@ class BatchedObjective:
 
     def _data_grad(self, stacked: torch.Tensor) -> torch.Tensor:
         """The loss's gradient (no λθ) through the stacked diagonal net, rows as given."""
-        model, x_t = self._stacked, self._x_lowered_t
+        model, lowered = self._stacked, self._x_lowered
         assert model is not None
-        out = (
-            model.forward(stacked, self._x) if x_t is None else model.forward_lowered(stacked, x_t)
-        )
+        if lowered is None:
+            out = model.forward(stacked, self._x)
+        else:
+            out = model.forward_lowered(stacked, lowered[1])
         with torch.enable_grad():
             out = out.detach().requires_grad_(True)
             (grad_out,) = torch.autograd.grad(self._row_losses(out).sum(), out)
-        if x_t is None:
+        if lowered is None:
             return model.backward(stacked, self._x, grad_out)
-        return model.backward_lowered(stacked, x_t, grad_out)
+        return model.backward_lowered(stacked, lowered[0], grad_out)
 
     def _row_losses(self, out: torch.Tensor) -> torch.Tensor:
         """Each row's mean training loss, flattened over the stacked dims (padding rows
