@@ -114,10 +114,10 @@ PAPER_TEST_DTYPE = "float32"
 # The sparse tasks' ±1 training inputs are exact in float32, so their gradients' two passes
 # over the 256 × 10⁵ matrix (memory-bound: 33 ms a gradient in float64) read it in float32
 # (RunConfig.train_dtype): w is formed in float64 and lowered, ρ scaled by a power of two,
-# the sums are float32's. In the paper job (2 workers): a sparse-main run's flow 64.8 → 53.9 s,
+# the sums are float32's. In the paper job (2 workers): a sparse-main run's flow 70.7 → 53.9 s,
 # though it takes 1275 gradients rather than 1183 (7–13% more for each seed; the cause is
-# not isolated), the α sweep's batch 302.9 → 216.2 s; the same verdicts, every number but
-# one standard error within 7.5·10⁻⁵ relative (benchmarks/NOTES.md, round 12). misgrok's
+# not isolated), the α sweep's batch 306.8 → 216.2 s; the same verdicts, every number but
+# one standard error within 1.2·10⁻⁴ relative (benchmarks/NOTES.md, round 12). misgrok's
 # Gaussian inputs are not exact in float32.
 PAPER_TRAIN_DTYPE = "float32"
 # After the transition a sparse-cls run is at rest, and Dormand–Prince's step is held at its
