@@ -1,7 +1,9 @@
 """The late KKT probe gives kkt_probe's residuals from the last one ≥ its limit onwards."""
 
 import numpy as np
+import pytest
 
+from grokbench.engine import late_kkt
 from grokbench.engine import probes as P
 from grokbench.engine.config import make_config
 from grokbench.engine.late_kkt import LateKKT, finish_probes, late_kkt_probe
@@ -11,7 +13,11 @@ from grokbench.spec import Prepared
 LIMIT = 0.3  # the smoke run ends at r ≈ 0.21 (R7 reads 0.05 at ci and paper scale)
 
 
-def test_late_kkt_matches_the_eager_probe_where_read() -> None:
+@pytest.mark.parametrize("block", [7, late_kkt.ACTIVE_BLOCK])
+def test_late_kkt_matches_the_eager_probe_where_read(monkeypatch, block: int) -> None:
+    """Where R7 reads it, and kkt_active at every record (counted ``block`` states at a
+    time, a partial last block included)."""
+    monkeypatch.setattr(late_kkt, "ACTIVE_BLOCK", block)
     config = make_config("sparse-cls", "smoke", {"alpha": 10.0, "horizon": "12/wd"})
     built: list[LateKKT] = []
 
@@ -26,6 +32,7 @@ def test_late_kkt_matches_the_eager_probe_where_read() -> None:
         return lambda theta: {f"eager_{k}": v for k, v in inner(theta).items()}
 
     trace = run(config, probes=[eager, late])
+    assert len(trace.records) % block and np.isnan(trace.records[0].probes["kkt_active"])
     finish_probes(built, trace.records)
     full = np.array([r.probes["eager_kkt_residual"] for r in trace.records])
     late_r = np.array([r.probes["kkt_residual"] for r in trace.records])
@@ -41,7 +48,7 @@ def test_late_kkt_matches_the_eager_probe_where_read() -> None:
 
 def test_finish_without_states_is_a_mismatch() -> None:
     probe = LateKKT.__new__(LateKKT)
-    probe.states = []
+    probe.states, probe.outputs, probe.active, probe._waiting = [], [], [], []
     probe.until = 0.05
     try:
         probe.finish([object()])  # type: ignore[list-item]

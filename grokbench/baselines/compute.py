@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 from grokbench.baselines import linear_margins as lm
+from grokbench.baselines.fingerprint import data_fingerprint
 from grokbench.baselines.kernel import KernelMaxMarginClassifier, MinNormInterpolant
 from grokbench.baselines.ntk import closed_form, ntk_blocks, ntk_flops
 from grokbench.baselines.nuclear_norm import NuclearNormCompletion
@@ -268,15 +269,11 @@ def _compute(name: str, key: dict[str, Any], inputs: Inputs) -> BaselineResult:
 
 
 def fingerprint(inputs: Inputs) -> str:
-    """A hash of the data and of the model at θ̄ (what every baseline is a function of).
-
-    SHA-1, not joblib's default MD5: it hashes a paper-scale member's 8 GB in 4.8 s rather
-    than 11 s (1.75 against 0.76 GB/s here, with the CPU's SHA instructions); a cache key,
-    not a signature, so SHA-1's collision attacks do not matter."""
+    """A hash of the data and of the model at θ̄ (what every baseline is a function of)."""
     prepared = inputs.prepared
     theta_bar = prepared.flat.reference().detach().cpu().numpy()
     arrays = (inputs.x_train, inputs.y_train, inputs.x_test, inputs.y_test, theta_bar)
-    return joblib.hash((inputs.kind, type(prepared.model).__name__, arrays), hash_name="sha1")
+    return data_fingerprint((inputs.kind, type(prepared.model).__name__), arrays)
 
 
 def run_baselines(

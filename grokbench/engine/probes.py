@@ -262,9 +262,14 @@ def _jacobian_gram(
 
 
 def kkt_residual(
-    prepared: Prepared, theta: torch.Tensor, eps: float = 0.5, max_bytes: int = 2**28
+    prepared: Prepared,
+    theta: torch.Tensor,
+    eps: float = 0.5,
+    max_bytes: int = 2**28,
+    outputs: torch.Tensor | None = None,
 ) -> tuple[float, int]:
-    """(r(θ), the number of constraints the multipliers range over) for one θ.
+    """(r(θ), the number of constraints the multipliers range over) for one θ;
+    ``outputs``: f(θ) on the training inputs, when the caller has them.
 
     Classification: the constraints with qᵢ = yᵢfᵢ ≤ (1 + ε)·min q, μ ≥ 0; none when
     min q ≤ 0 (the data is not separated yet), which gives r = 1. Regression: all points,
@@ -274,7 +279,9 @@ def kkt_residual(
     if data.kind == "multiclass":
         raise ValueError("kkt_residual: binary classification and regression only")
     with torch.no_grad():
-        out = prepared.flat.function(theta, data.x_train).reshape(-1)
+        if outputs is None:
+            outputs = prepared.flat.function(theta, data.x_train)
+        out = outputs.reshape(-1)
         if data.kind == "binary":
             q = data.y_train * out
             q_min = float(q.min())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from grokbench.engine import draws
 from grokbench.spec import TaskData
 
 LABEL_MODES = ("sparse", "dense", "shuffled")
@@ -18,13 +19,6 @@ SHIFT_BLOCK_BYTES = 8 << 20
 
 def _generator(seed: int) -> torch.Generator:
     return torch.Generator(device="cpu").manual_seed(seed)
-
-
-def _random_signs(shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
-    """Uniform ±1 in float64, drawn straight into the output (the same draws as an int64
-    ``randint`` cast afterwards) and mapped in place: a 10⁴ × 10⁵ test set peaks at 8 GB,
-    not the 32 GB of int64 + cast + two temporaries."""
-    return torch.randint(0, 2, shape, generator=generator, dtype=torch.float64).mul_(2).sub_(1)
 
 
 def _sign_ties_up(values: torch.Tensor) -> torch.Tensor:
@@ -46,9 +40,9 @@ def sparse_classification(
     generator = _generator(seed)
     support = d if labels == "dense" else k
     w_star = torch.zeros(d, dtype=torch.float64)
-    w_star[:support] = _random_signs((support,), generator)
-    x_train = _random_signs((n, d), generator)
-    x_test = _random_signs((n_test, d), generator)
+    w_star[:support] = draws.signs((support,), generator)
+    x_train = draws.signs((n, d), generator)
+    x_test = draws.signs((n_test, d), generator)
     y_train = _sign_ties_up(x_train @ w_star)
     y_test = _sign_ties_up(x_test @ w_star)
     if labels == "shuffled":
@@ -67,7 +61,7 @@ def misgrok_classification(n: int, d: int, gamma: float, n_test: int, seed: int)
     w_star /= w_star.norm()
 
     def draw(count: int) -> tuple[torch.Tensor, torch.Tensor]:
-        z = torch.randn(count, d, generator=generator, dtype=torch.float64)
+        z = draws.normal((count, d), generator)  # torch.randn's, 2× faster (draws)
         y = _sign_ties_up(z @ w_star)
         shift = (gamma / 2) * y[:, None]
         # z += shift·w* in place, in row blocks of ≤ 8 MB: a 10⁴ × 10⁵ test set needs no
