@@ -1,9 +1,16 @@
-"""X diag(s) Xᵀ for the KKT probe's Gram matrices, with BLAS's symmetric rank-k update.
+"""X diag(s) Xᵀ for the KKT probe's Gram matrices, with BLAS's symmetric rank-k update, or
+in integers where X is ±1.
 
 ``torch.matmul`` computes B Bᵀ as a general product (2m²d flops) where only its upper
 triangle is new: ``dsyrk`` computes that triangle alone (m²d flops), about half the time
 of the product on one thread (measured at paper scale, m = 256, d = 10⁵: 0.12 s against
 0.25 s). Float64 throughout; other dtypes and devices keep the general product.
+
+For ±1 inputs (the sparse tasks') ``sign_gram`` computes the same matrix from int8
+products (``torch._int_mm``, exact in int32): s in fixed point, its largest entry at 2⁵⁵,
+in 8 limbs of 7 bits. Its error is float64's (each entry within d·2⁻⁵⁶·max s of the exact
+sum, where float64's summation of d terms is within ~d·2⁻⁵³·Σs of it), in a third of
+dsyrk's time at paper scale (benchmarks/gram_side.py).
 """
 
 from __future__ import annotations
@@ -12,12 +19,55 @@ import numpy as np
 import torch
 from threadpoolctl import threadpool_limits
 
+#: The fixed point of ``sign_gram``: LIMBS limbs of LIMB_BITS bits (each limb times ±1 an
+#: int8; each limb's product ≤ 127·d in magnitude, exact in int32 for d < 1.6·10⁷).
+LIMB_BITS, LIMBS = 7, 8
+
+
+def int8_signs(x: torch.Tensor) -> torch.Tensor | None:
+    """``x`` as int8 when it is a CPU float tensor of ±1 only (the sparse tasks' inputs),
+    else None: what ``weighted_gram`` takes to compute in integers."""
+    if x.device.type != "cpu" or not x.is_floating_point() or x.shape[-1] >= 1 << 24:
+        return None
+    if not bool((x.abs() == 1).all()):
+        return None
+    return x.to(torch.int8)
+
+
+def sign_gram(signs: torch.Tensor, rows: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """X_r diag(w) X_rᵀ for ±1 X (``signs``, int8) and float64 w ≥ 0, from integer products:
+    w ≈ top·Σ_p 2^{7p} q_p / 2⁵⁵ with q_p ∈ [0, 127], and (X_r ⊙ q_p) X_rᵀ exact in int32;
+    the limbs are summed in float64."""
+    x = signs[rows]
+    top = float(weights.max()) if weights.numel() else 0.0
+    if top <= 0:
+        return torch.zeros(len(rows), len(rows), dtype=torch.float64)
+    full = float(2 ** (LIMB_BITS * LIMBS - 1))  # max w ↦ 2⁵⁵, below 2⁵⁶ after rounding
+    fixed = torch.round(weights.clamp(min=0) * (full / top)).to(torch.int64)
+    gram = torch.zeros(len(rows), len(rows), dtype=torch.float64)
+    mask = (1 << LIMB_BITS) - 1
+    for limb in range(LIMBS):
+        digits = ((fixed >> (LIMB_BITS * limb)) & mask).to(torch.int8)
+        product = torch._int_mm(x * digits, x.T)  # ±1 · [0, 127]: int8, no overflow
+        gram += product.to(torch.float64) * float(2 ** (LIMB_BITS * limb))
+    return gram * (top / full)
+
 
 def weighted_gram(
-    x: torch.Tensor, rows: torch.Tensor, weights: torch.Tensor, block: int = 8192
+    x: torch.Tensor,
+    rows: torch.Tensor,
+    weights: torch.Tensor,
+    block: int = 8192,
+    signs: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """G = X_r diag(w) X_rᵀ for the rows ``rows`` of ``x`` and weights w ≥ 0, accumulated
-    over column blocks (memory: one m × ``block`` slice at a time)."""
+    over column blocks (memory: one m × ``block`` slice at a time); with ``signs``
+    (``int8_signs(x)``) in integers (``sign_gram``) where torch has CPU int8 products."""
+    if signs is not None and weights.dtype == torch.float64:
+        try:
+            return sign_gram(signs, rows, weights)
+        except (RuntimeError, NotImplementedError):  # torch without CPU ``_int_mm``
+            pass
     m = len(rows)
     if x.device.type != "cpu" or x.dtype != torch.float64 or weights.dtype != torch.float64:
         gram = torch.zeros(m, m, dtype=weights.dtype, device=weights.device)

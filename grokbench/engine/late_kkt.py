@@ -26,7 +26,7 @@ from collections.abc import Sequence
 import torch
 from torch.func import vmap
 
-from grokbench.engine.probes import kkt_residual
+from grokbench.engine.probes import kkt_residual, training_signs
 from grokbench.spec import Prepared, ProbeFactory, Record
 
 #: States whose ``kkt_active`` is counted in one forward pass.
@@ -81,12 +81,14 @@ class LateKKT:
             raise RuntimeError(f"late_kkt: {len(self.states)} states for {len(records)} records")
         for record, count in zip(records, self.active, strict=True):
             record.probes["kkt_active"] = float(count)
-        outputs = iter(reversed(self.outputs))
+        outputs, signs = iter(reversed(self.outputs)), training_signs(self.prepared)
         for record, state in zip(reversed(records), reversed(self.states), strict=True):
             residual = 1.0
             if state is not None:
                 out = next(outputs)
-                residual, _ = kkt_residual(self.prepared, state, self.eps, self.max_bytes, out)
+                residual, _ = kkt_residual(
+                    self.prepared, state, self.eps, self.max_bytes, out, signs
+                )
             record.probes["kkt_residual"] = residual
             if not residual < self.until:
                 break

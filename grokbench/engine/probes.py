@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from threadpoolctl import threadpool_limits
 
-from grokbench.engine.gram import weighted_gram
+from grokbench.engine.gram import int8_signs, weighted_gram
 from grokbench.engine.models import DiagonalNet, MatrixFactorization
 from grokbench.engine.objective import test_outputs as outputs_on_test
 from grokbench.spec import READS_TEST_OUTPUTS, Prepared, Probe, ProbeFactory
@@ -216,15 +216,20 @@ def kkt_residual_from_gram(
 
 
 def _diagonal_gram(
-    prepared: Prepared, theta: torch.Tensor, rows: torch.Tensor, block: int = 8192
+    prepared: Prepared,
+    theta: torch.Tensor,
+    rows: torch.Tensor,
+    block: int = 8192,
+    signs: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """G = JJᵀ of f over the training rows ``rows`` for w = u^L − v^L, in closed form:
     ∇_u fᵢ = L xᵢ ⊙ u^{L−1}, ∇_v fᵢ = −L xᵢ ⊙ v^{L−1}, so G = L² X diag(u^{2L−2} + v^{2L−2}) Xᵀ,
-    accumulated over column blocks (memory: one m × ``block`` slice at a time)."""
+    accumulated over column blocks (memory: one m × ``block`` slice at a time); ``signs``:
+    the inputs as int8 when they are ±1 (``gram.int8_signs``), for integer products."""
     params = prepared.flat.unflatten(theta)
     depth = prepared.model.degree
     scale = params["u"] ** (2 * depth - 2) + params["v"] ** (2 * depth - 2)
-    return weighted_gram(prepared.data.x_train, rows, scale, block) * depth**2
+    return weighted_gram(prepared.data.x_train, rows, scale, block, signs) * depth**2
 
 
 def _factorization_gram(
@@ -261,15 +266,26 @@ def _jacobian_gram(
     return jac @ jac.T
 
 
+def training_signs(prepared: Prepared) -> torch.Tensor | None:
+    """A diagonal net's training inputs as int8 when they are ±1 (``gram.int8_signs``),
+    else None: computed once per run, read by every ``kkt_residual`` of it."""
+    if not isinstance(prepared.model, DiagonalNet):
+        return None
+    return int8_signs(prepared.data.x_train)
+
+
 def kkt_residual(
     prepared: Prepared,
     theta: torch.Tensor,
     eps: float = 0.5,
     max_bytes: int = 2**28,
     outputs: torch.Tensor | None = None,
+    sign_inputs: torch.Tensor | None = None,
 ) -> tuple[float, int]:
     """(r(θ), the number of constraints the multipliers range over) for one θ;
-    ``outputs``: f(θ) on the training inputs, when the caller has them.
+    ``outputs``: f(θ) on the training inputs, when the caller has them; ``sign_inputs``: the
+    training inputs as int8 when they are ±1 (``training_signs``), for the diagonal net's
+    Gram in integers.
 
     Classification: the constraints with qᵢ = yᵢfᵢ ≤ (1 + ε)·min q, μ ≥ 0; none when
     min q ≤ 0 (the data is not separated yet), which gives r = 1. Regression: all points,
@@ -293,7 +309,7 @@ def kkt_residual(
             rows = torch.arange(len(out), device=out.device)
             signs, values = torch.ones_like(out), out
         if isinstance(prepared.model, DiagonalNet):
-            gram_f = _diagonal_gram(prepared, theta, rows)
+            gram_f = _diagonal_gram(prepared, theta, rows, signs=sign_inputs)
         elif isinstance(prepared.model, MatrixFactorization):
             gram_f = _factorization_gram(prepared, theta, rows)
         else:
@@ -323,8 +339,10 @@ def kkt_probe(eps: float = 0.5, max_bytes: int = 2**28) -> ProbeFactory:
     """
 
     def factory(prepared: Prepared) -> Probe:
+        signs = training_signs(prepared)
+
         def probe(theta: torch.Tensor) -> dict[str, float]:
-            residual, active = kkt_residual(prepared, theta, eps, max_bytes)
+            residual, active = kkt_residual(prepared, theta, eps, max_bytes, sign_inputs=signs)
             return {"kkt_residual": residual, "kkt_active": float(active)}
 
         return probe
