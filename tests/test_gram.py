@@ -72,9 +72,10 @@ def test_without_int8_products_the_float64_path(monkeypatch: pytest.MonkeyPatch)
         raise NotImplementedError("no CPU _int_mm in this torch")
 
     monkeypatch.setattr(torch, "_int_mm", missing)
-    assert torch.equal(
-        G.weighted_gram(x, rows, weights, signs=signs), G.weighted_gram(x, rows, weights)
-    )
+    plain = G.weighted_gram(x, rows, weights)
+    assert torch.equal(G.weighted_gram(x, rows, weights, signs=signs), plain)
+    monkeypatch.delattr(torch, "_int_mm")
+    assert torch.equal(G.weighted_gram(x, rows, weights, signs=signs), plain)
 
 
 def test_kkt_residual_is_the_same_with_integer_grams() -> None:

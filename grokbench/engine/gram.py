@@ -66,8 +66,8 @@ def weighted_gram(
     if signs is not None and weights.dtype == torch.float64:
         try:
             return sign_gram(signs, rows, weights)
-        except (RuntimeError, NotImplementedError):  # torch without CPU ``_int_mm``
-            pass
+        except (AttributeError, RuntimeError, NotImplementedError):  # no CPU ``_int_mm``
+            pass  # (a private torch function: a torch without it takes the float64 path)
     m = len(rows)
     if x.device.type != "cpu" or x.dtype != torch.float64 or weights.dtype != torch.float64:
         gram = torch.zeros(m, m, dtype=weights.dtype, device=weights.device)
