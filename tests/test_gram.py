@@ -56,6 +56,15 @@ def test_integer_gram_keeps_the_fixed_points_bits() -> None:
     assert not torch.allclose(short, plain, rtol=1e-15, atol=0)
 
 
+def test_non_finite_weights_keep_the_float64_path() -> None:
+    x, weights, rows = _problem()
+    weights[11] = float("inf")
+    plain = G.weighted_gram(x, rows, weights)
+    assert not plain.isfinite().all()
+    integer = G.weighted_gram(x, rows, weights, signs=G.int8_signs(x))
+    torch.testing.assert_close(integer, plain, equal_nan=True)
+
+
 @pytest.mark.parametrize("value", [0.5, 0.0, 2.0])
 def test_other_inputs_are_not_signs(value: float) -> None:
     x, _, _ = _problem()

@@ -9,8 +9,8 @@ of the product on one thread (measured at paper scale, m = 256, d = 10⁵: 0.12 
 For ±1 inputs (the sparse tasks') ``sign_gram`` computes the same matrix from int8
 products (``torch._int_mm``, exact in int32): s in fixed point, its largest entry at 2⁵⁵,
 in 8 limbs of 7 bits. Its error is float64's (each entry within d·2⁻⁵⁶·max s of the exact
-sum, where float64's summation of d terms is within ~d·2⁻⁵³·Σs of it), in a third of
-dsyrk's time at paper scale (benchmarks/gram_side.py).
+sum, where float64's summation of d terms is within ~d·2⁻⁵³·Σs of it), in ~60% of
+dsyrk's time at paper scale (benchmarks/gram_side.py: 86 against 142 ms).
 """
 
 from __future__ import annotations
@@ -62,8 +62,9 @@ def weighted_gram(
 ) -> torch.Tensor:
     """G = X_r diag(w) X_rᵀ for the rows ``rows`` of ``x`` and weights w ≥ 0, accumulated
     over column blocks (memory: one m × ``block`` slice at a time); with ``signs``
-    (``int8_signs(x)``) in integers (``sign_gram``) where torch has CPU int8 products."""
-    if signs is not None and weights.dtype == torch.float64:
+    (``int8_signs(x)``) in integers (``sign_gram``) where torch has CPU int8 products and
+    every weight is finite (a non-finite one makes the float64 product non-finite too)."""
+    if signs is not None and weights.dtype == torch.float64 and bool(weights.isfinite().all()):
         try:
             return sign_gram(signs, rows, weights)
         except (AttributeError, RuntimeError, NotImplementedError):  # no CPU ``_int_mm``
