@@ -13,7 +13,7 @@ import argparse
 import joblib
 import torch
 
-from benchmarks.lowered_products import side_by_side
+from benchmarks.harness import side_by_side
 from grokbench.baselines.fingerprint import data_fingerprint
 from grokbench.engine import draws
 

@@ -12,7 +12,7 @@ import functools
 
 import torch
 
-from benchmarks.lowered_products import side_by_side
+from benchmarks.harness import side_by_side
 from grokbench.engine.gram import int8_signs, weighted_gram
 
 

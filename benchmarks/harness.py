@@ -1,5 +1,6 @@
 """What the benchmarks measure and against what: the paper-style reference loop, peak
-memory, and side-by-side measurement of one run in a fresh process.
+memory, side-by-side measurement of one run in a fresh process, and of small works in turn
+in this one (``side_by_side``).
 
 The reference is written the way the paper's experiments are run, independently of
 grokbench's dynamics: the model as an ``nn.Module``, full-batch ``torch.optim.SGD`` with
@@ -228,3 +229,17 @@ def max_trace_difference(first: list[Trace], second: list[Trace]) -> float:
                     continue
                 worst = max(worst, abs(value - db[key]) / max(abs(value), 1e-300))
     return worst
+
+
+def side_by_side(works: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """Each work's best time in ms, the works run in turn ``repeat`` times (after one
+    warm-up each), so that drift of the machine hits them alike."""
+    best = dict.fromkeys(works, float("inf"))
+    for work in works.values():
+        work()
+    for _ in range(repeat):
+        for name, work in works.items():
+            start = time.perf_counter()
+            work()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return {name: 1e3 * value for name, value in best.items()}

@@ -10,28 +10,13 @@ from __future__ import annotations
 
 import argparse
 import functools
-import time
-from collections.abc import Callable
 
 import torch
 
+from benchmarks.harness import side_by_side
 from grokbench.engine.batched import BatchedObjective
 from grokbench.engine.config import make_config
 from grokbench.engine.runner import Prepared, prepare
-
-
-def side_by_side(works: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
-    """Each work's best time in ms, the works run in turn ``repeat`` times (after one
-    warm-up each), so that drift of the machine hits them alike."""
-    best = dict.fromkeys(works, float("inf"))
-    for work in works.values():
-        work()
-    for _ in range(repeat):
-        for name, work in works.items():
-            start = time.perf_counter()
-            work()
-            best[name] = min(best[name], time.perf_counter() - start)
-    return {name: 1e3 * value for name, value in best.items()}
 
 
 def gradient_row(prepared: Prepared, k: int, repeat: int) -> str:
