@@ -98,7 +98,8 @@ class StoredRuns:
         self.unit_seconds.update({k: v for k, v in result.unit_seconds.items() if k})
         self._computed_now.update(store_key(c, p.run_set) for p in parts for c in p.configs)
         self.computed += count
-        log(f"{count} runs and {fits} fits computed in {result.wall_s:.1f}s")
+        taken = f", {result.adopted} of them by a killed job's Slurm jobs" if result.adopted else ""
+        log(f"{count} runs and {fits} fits computed in {result.wall_s:.1f}s{taken}")
 
     def __call__(
         self,

@@ -141,6 +141,8 @@ def summary(result: SweepResult, store: Store) -> str:
         f"{result.computed} computed ({result.ok} ok, {result.diverged} diverged, "
         f"{result.failed} failed) in {result.wall_s:.1f} s; store {store.path}"
     )
+    if result.adopted:
+        line += f"\n{result.adopted} of them taken over from a killed sweep's Slurm jobs"
     if result.interrupted:
         line += f"\ninterrupted: {result.missing} runs not computed; the same command finishes them"
     return line

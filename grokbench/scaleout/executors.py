@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grokbench.scaleout.slurm_jobs import EarlierUnit, earlier_units
 from grokbench.spec import ConfigError
 
 EXECUTORS: tuple[str, ...] = ("local", "dask", "slurm")
@@ -84,9 +85,10 @@ class SubmititExecutor(cf.Executor):
     """A submitit executor (Slurm or local jobs) behind the concurrent.futures interface:
     each ``submit`` is one job; a polling thread resolves its Future when the job ends."""
 
-    def __init__(self, executor: Any, poll_s: float = 1.0) -> None:
+    def __init__(self, executor: Any, poll_s: float = 1.0, folder: Path | None = None) -> None:
         self._executor = executor
         self._poll_s = poll_s
+        self._folder = folder  # where the jobs' pickles and logs go (``<folder>/%j``)
         self._jobs: list[tuple[Any, cf.Future[Any]]] = []
         self._lock = threading.Lock()
         self._closed = False
@@ -95,7 +97,21 @@ class SubmititExecutor(cf.Executor):
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
         if self._closed:
             raise RuntimeError("cannot submit after shutdown")
-        job = self._executor.submit(fn, *args, **kwargs)
+        return self._track(self._executor.submit(fn, *args, **kwargs))
+
+    def earlier_units(self, unit_function: Callable[..., Any]) -> list[EarlierUnit]:
+        """Units of ``unit_function`` that an earlier client submitted into this folder on
+        Slurm and that finished or are still queued or running (``slurm_jobs``)."""
+        if self._folder is None or self._executor.cluster != "slurm":
+            return []
+        return earlier_units(self._folder, unit_function)
+
+    def adopt(self, job_id: str) -> cf.Future[Any]:
+        """A Future for an earlier client's job, resolved as if this executor had submitted it."""
+        submitit = require("submitit", "--executor slurm")
+        return self._track(submitit.SlurmJob(folder=self._folder, job_id=job_id))
+
+    def _track(self, job: Any) -> cf.Future[Any]:
         future: cf.Future[Any] = cf.Future()
         future.set_running_or_notify_cancel()
         future.job_id = job.job_id  # type: ignore[attr-defined]
@@ -188,7 +204,7 @@ def submitit_executor(options: SlurmOptions) -> SubmititExecutor:
         params["slurm_setup"] = list(options.setup)
     executor.update_parameters(**params)
     poll = 1.0 if options.cluster == "slurm" else 0.2
-    return SubmititExecutor(executor, poll_s=poll)
+    return SubmititExecutor(executor, poll_s=poll, folder=Path(options.folder) / "%j")
 
 
 # -- one entry point -----------------------------------------------------------------------

@@ -67,10 +67,14 @@ def work_unit(
     threads: int | None = 1,
     run_set: str | None = None,
     compute: ComputeUnit | None = None,
+    code_version: str | None = None,
 ) -> list[UnitResult]:
     """Run one unit on a worker: ``compute`` (a run set's runs with its baselines and
     probes, stored under ``run_set``), by default vectorised through ``run_batch``; when
-    that raises, each run alone, so that one bad run fails only itself. ``threads`` sets
+    that raises, each run alone, so that one bad run fails only itself. ``code_version``,
+    the version the client stores the results under, only rides along in the submission:
+    a client restarted after a kill reads it from a Slurm job's pickle before it takes the
+    job's results as its own (``slurm_jobs``). ``threads`` sets
     torch's intra-op threads and the BLAS threads of numpy and scipy (the baselines' fits)
     for the unit: one per unit keeps many units on a machine from contending. Dask's
     workers start with one BLAS thread (its nanny's environment); local processes and Slurm
@@ -150,6 +154,8 @@ class SweepResult:
     failed: int = 0
     errors: dict[str, str] = field(default_factory=dict)
     interrupted: bool = False
+    #: runs an earlier client's Slurm jobs were computing, taken over (and counted above)
+    adopted: int = 0
     wall_s: float = 0.0
     #: the workers' seconds on each part's units, by run set (None: a plain sweep)
     unit_seconds: dict[str | None, float] = field(default_factory=dict)
@@ -241,17 +247,28 @@ def run_parts(
         code_version = current()
     try:
         done = opened.statuses(code_version)
-        pending: deque[tuple[SweepPart, list[RunConfig]]] = deque()
-        total = 0
+        todos, total = [], 0
         for part in parts:
             unique = _unique(part.configs)
             key_of = functools.partial(store_key, run_set=part.run_set)
-            todo = [c for c in unique if fresh or done.get(key_of(c)) not in FINAL_STATUSES]
+            todos.append(
+                (part, [c for c in unique if fresh or done.get(key_of(c)) not in FINAL_STATUSES])
+            )
             total += len(unique)
-            pending += [(part, [todo[i] for i in unit]) for unit in make_units(todo, slots, chunk)]
-        result = SweepResult(total, total - sum(len(unit) for _, unit in pending), code_version)
-        monitor.start(result.total, result.skipped, where)
         inflight: dict[cf.Future[list[UnitResult]], tuple[SweepPart, list[RunConfig]]] = {}
+        if not fresh:
+            inflight.update(_adopt_earlier(pool, todos, code_version))
+        pending: deque[tuple[SweepPart, list[RunConfig]]] = deque(
+            (part, [todo[i] for i in unit]) for part, todo in todos
+            for unit in make_units(todo, slots, chunk)
+        )  # fmt: skip
+        adopted = sum(len(unit) for _, unit in inflight.values())
+        queued = sum(len(unit) for _, unit in pending)
+        result = SweepResult(total, total - queued - adopted, code_version, adopted=adopted)
+        monitor.start(result.total, result.skipped, where)
+        for _, unit in inflight.values():
+            monitor.submitted(len(unit))
+        earlier = set(inflight)
 
         def record(config: RunConfig, outcome: UnitResult, run_set: str | None) -> None:
             trace = outcome.trace
@@ -279,8 +296,9 @@ def run_parts(
                     monitor.submitted(len(unit))
                     try:
                         future = pool.submit(
-                            work_unit, unit, threads or 1, part.run_set, part.compute
-                        )
+                            work_unit, unit, threads=threads or 1, run_set=part.run_set,
+                            compute=part.compute, code_version=code_version,
+                        )  # fmt: skip
                         inflight[future] = (part, unit)
                     except Exception as error:  # a broken pool: these runs fail, not the sweep
                         for config in unit:
@@ -290,6 +308,9 @@ def run_parts(
                 finished, _ = cf.wait(inflight, timeout=0.5, return_when=cf.FIRST_COMPLETED)
                 for future in finished:
                     part, unit = inflight.pop(future)
+                    if future in earlier and future.exception() is not None:
+                        pending.append((part, unit))  # the earlier job died: compute here
+                        continue
                     outcomes = _outcomes(future, unit, part.run_set)
                     spent = max(outcome.wall_s for outcome in outcomes)
                     seconds = result.unit_seconds
@@ -308,6 +329,29 @@ def run_parts(
         monitor.close()
         if not isinstance(store, Store):
             opened.close()
+
+
+def _adopt_earlier(
+    pool: Any, todos: list[tuple[SweepPart, list[RunConfig]]], code_version: str
+) -> dict[cf.Future[list[UnitResult]], tuple[SweepPart, list[RunConfig]]]:
+    """Attach the jobs an earlier, killed client left on Slurm (``pool.earlier_units``)
+    whose runs this sweep still has to compute, all of them, for the same code version;
+    their runs leave ``todos``. Other executors have no such jobs."""
+    find = getattr(pool, "earlier_units", None)
+    attached: dict[cf.Future[list[UnitResult]], tuple[SweepPart, list[RunConfig]]] = {}
+    if find is None:
+        return attached
+    for earlier in find(work_unit):
+        for part, todo in todos:
+            keys = {store_key(config, part.run_set) for config in earlier.configs}
+            wanted = {store_key(config, part.run_set) for config in todo}
+            if earlier.run_set != part.run_set or earlier.code_version != code_version:
+                continue
+            if keys and keys <= wanted:
+                attached[pool.adopt(earlier.job_id)] = (part, earlier.configs)
+                todo[:] = [c for c in todo if store_key(c, part.run_set) not in keys]
+                break
+    return attached
 
 
 def _outcomes(
