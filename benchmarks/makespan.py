@@ -4,7 +4,7 @@ by list scheduling, not a measurement: memory bandwidth shared by more workers i
 modelled).
 
 A job on S workers submits its units in a fixed order (``collect.run_set_names``, then
-``sweep.make_units`` per run set) and starts unit k + S when the k-th unit finishes; so,
+``units.make_units`` per run set) and starts unit k + S when the k-th unit finishes; so,
 unit k's time is its finish (the store's ``created`` of its last run) minus the (k − S)-th
 finish, or minus the job's start for k < S.
 
@@ -22,7 +22,7 @@ from grokbench.claims.collect import configs_of, run_set_names
 from grokbench.claims.evaluate import select
 from grokbench.claims.registry import run_sets
 from grokbench.infra.store import Store
-from grokbench.scaleout.sweep import make_units, store_key
+from grokbench.scaleout.units import make_units, store_key
 
 
 def submission_order(only: str, slots: int) -> list[list[str]]:

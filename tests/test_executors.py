@@ -25,13 +25,8 @@ from grokbench.infra.store import Store
 from grokbench.scaleout.executors import SlurmOptions, backend
 from grokbench.scaleout.grid import expand_grid, parse_grid
 from grokbench.scaleout.monitor import SweepStatus
-from grokbench.scaleout.sweep import (
-    SHARED_DATA_BYTES,
-    make_units,
-    run_configs,
-    run_sweep,
-    work_unit,
-)
+from grokbench.scaleout.sweep import run_configs, run_sweep
+from grokbench.scaleout.units import SHARED_DATA_BYTES, make_units, work_unit
 from grokbench.spec import ConfigError
 
 GRID = {"init_norm": ["10", "100"], "seed": ["0", "1"]}

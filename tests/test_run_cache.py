@@ -8,7 +8,7 @@ import pytest
 
 from grokbench.cli import main
 from grokbench.infra.store import Store
-from grokbench.scaleout.sweep import store_key
+from grokbench.scaleout.units import store_key
 
 ONLY = ["--scale", "smoke", "--only", "R2,X1"]  # sparse-main (1 run), controls (2)
 

@@ -12,7 +12,8 @@ import pytest
 from grokbench.infra.store import Store
 from grokbench.scaleout.grid import expand_grid
 from grokbench.scaleout.slurm_jobs import RESULT, SUBMITTED, EarlierUnit, earlier_units
-from grokbench.scaleout.sweep import SweepPart, UnitResult, run_parts, store_key, work_unit
+from grokbench.scaleout.sweep import SweepPart, run_parts
+from grokbench.scaleout.units import UnitResult, store_key, work_unit
 from grokbench.spec import RunConfig, Trace
 
 VERSION = "test-version"

@@ -12,7 +12,8 @@ import pytest
 from grokbench.cli import main
 from grokbench.infra.store import Store
 from grokbench.scaleout.grid import expand_grid
-from grokbench.scaleout.sweep import SweepPart, run_parts, store_key
+from grokbench.scaleout.sweep import SweepPart, run_parts
+from grokbench.scaleout.units import store_key
 from grokbench.spec import RunConfig, Trace
 
 VERSION = "test-version"

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from grokbench.claims.collect import compute_named, compute_traces, fit_baselines
 from grokbench.infra.store import Store
 from grokbench.scaleout.executors import Backend
-from grokbench.scaleout.sweep import FINAL_STATUSES, SweepPart, run_parts, store_key
+from grokbench.scaleout.sweep import FINAL_STATUSES, SweepPart, run_parts
+from grokbench.scaleout.units import store_key
 from grokbench.spec import BaselineResult, RunConfig, RunSet, Trace
 
 

@@ -186,7 +186,7 @@ class Store:
         The code version is ``code_version``, else the trace's ``env["code_version"]`` (where
         it was computed), else grokbench's own (``envinfo.code_version``).
         ``key`` replaces the config hash (runs recorded with a run set's probes are stored
-        under the hash and the run set's name: ``scaleout.sweep.store_key``).
+        under the hash and the run set's name: ``scaleout.units.store_key``).
         """
         if code_version is None:
             code_version = trace.env.get("code_version") or _current_commit()

@@ -1,25 +1,22 @@
 """Sweeps through an executor, resumable from the results store.
 
-The sweep is cut into work units: the vectorised groups of ``sweep.plan`` (runs that differ
-only in α, ‖θ(0)‖, λ, seed or lr), split into chunks of runs sharing seeds. Each unit runs
-``work_unit`` wherever the executor puts it and sends its traces back; the client alone
-writes the store, one transaction per run as its unit finishes. A run already stored with
-status ok or diverged under the same config hash and code version is skipped, so a killed
-sweep started again computes only what is missing; runs that raised are stored as
-``failed`` and retried next time.
+The sweep is cut into work units (``units``: the vectorised groups of ``sweep.plan``, runs
+that differ only in α, ‖θ(0)‖, λ, seed or lr, split into chunks of runs sharing seeds). Each
+unit runs ``work_unit`` wherever the executor puts it and sends its traces back; the client
+alone writes the store, one transaction per run as its unit finishes. A run already stored
+with status ok or diverged under the same config hash and code version is skipped, so a
+killed sweep started again computes only what is missing (on Slurm it also takes over the
+killed client's jobs, ``slurm_jobs``); runs that raised are stored as ``failed`` and
+retried next time.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
-import contextlib
 import functools
-import itertools
-import math
 import time
-import traceback
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,118 +24,18 @@ from typing import Any
 from grokbench.infra.store import Store
 from grokbench.scaleout.executors import Backend, backend
 from grokbench.scaleout.monitor import Monitor, Silent
-from grokbench.spec import ConfigError, RunConfig, Trace
+from grokbench.scaleout.units import (
+    ComputeUnit,
+    UnitResult,
+    describe_error,
+    make_units,
+    store_key,
+    work_unit,
+)
+from grokbench.spec import RunConfig, Trace
 
 #: Stored statuses that count as done: a sweep does not compute these again.
 FINAL_STATUSES = ("ok", "diverged")
-
-
-@dataclass
-class UnitResult:
-    """What a worker sends back for one run: its trace, or the error it raised."""
-
-    key: str
-    trace: Trace | None
-    error: str = ""
-    wall_s: float = 0.0
-
-
-def _describe_error(error: BaseException) -> str:
-    """``Type: message (at file:line)``, one line, for the store and the terminal."""
-    frames = traceback.extract_tb(error.__traceback__)
-    where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
-    message = str(error).splitlines()[0] if str(error) else ""
-    return f"{type(error).__name__}: {message}{where}"
-
-
-def store_key(config: RunConfig, run_set: str | None = None) -> str:
-    """The key a run is stored under: its config hash, or, for a run recorded with a run
-    set's probes, the hash and the run set's name (the same config in another run set
-    records other probes)."""
-    return config.key() if run_set is None else f"{config.key()}:{run_set}"
-
-
-#: Computes a unit's traces on a worker (picklable: a module-level function or a partial).
-ComputeUnit = Callable[[list[RunConfig]], list[Trace]]
-
-
-def work_unit(
-    configs: Sequence[RunConfig],
-    threads: int | None = 1,
-    run_set: str | None = None,
-    compute: ComputeUnit | None = None,
-    code_version: str | None = None,
-) -> list[UnitResult]:
-    """Run one unit on a worker: ``compute`` (a run set's runs with its baselines and
-    probes, stored under ``run_set``), by default vectorised through ``run_batch``; when
-    that raises, each run alone, so that one bad run fails only itself. ``code_version``,
-    the version the client stores the results under, only rides along in the submission:
-    a client restarted after a kill reads it from a Slurm job's pickle before it takes the
-    job's results as its own (``slurm_jobs``). ``threads`` sets
-    torch's intra-op threads and the BLAS threads of numpy and scipy (the baselines' fits)
-    for the unit: one per unit keeps many units on a machine from contending. Dask's
-    workers start with one BLAS thread (its nanny's environment); local processes and Slurm
-    jobs start with one per core, which two units' fits on 2 cores oversubscribe."""
-    import torch
-    from threadpoolctl import threadpool_limits
-
-    if threads and torch.get_num_threads() != threads:
-        torch.set_num_threads(threads)
-    blas = threadpool_limits(threads, user_api="blas") if threads else contextlib.nullcontext()
-    start = time.perf_counter()
-    try:
-        with blas:
-            if compute is None:
-                from grokbench.engine.batch_run import run_batch
-
-                traces = run_batch(list(configs), warn=False)
-            else:
-                traces = compute(list(configs))
-    except Exception as error:
-        if len(configs) > 1:
-            alone = (work_unit([config], threads, run_set, compute) for config in configs)
-            return [outcome for outcomes in alone for outcome in outcomes]
-        wall = time.perf_counter() - start
-        return [UnitResult(store_key(configs[0], run_set), None, _describe_error(error), wall)]
-    wall = time.perf_counter() - start
-    return [
-        UnitResult(store_key(c, run_set), t, "", wall) for c, t in zip(configs, traces, strict=True)
-    ]
-
-
-#: Without ``--chunk``, the runs of one seed whose training inputs take at least this many
-#: bytes stay in one unit. They share the inputs: each gradient of the batch then streams
-#: them from memory once for all of them instead of once per member in units of their own
-#: (paper-scale sparse-cls: 205 MB, two memory-bound passes per gradient: 50 ms for four
-#: members against 4 × 28 ms, one thread, benchmarks/shared_pass.py). Smaller inputs stay
-#: in cache and their gradients cost little, so sharing buys little and the units are split
-#: for the slots instead: misgrok's α sweep (5 MB) takes 107 s as one unit against 122 s
-#: as four, one after another (benchmarks/NOTES.md, round 5).
-SHARED_DATA_BYTES = 2**26
-
-
-def make_units(
-    configs: Sequence[RunConfig], slots: int | None, chunk: int | None = None
-) -> list[list[int]]:
-    """Indices of ``configs`` cut into work units: each ``sweep.plan`` group sorted by seed
-    (equal seeds share their data) and split into chunks of ``chunk`` runs; by default about
-    two units per slot, so that the slots stay busy while the units stay vectorised, except
-    that the runs of one seed with big training inputs (``SHARED_DATA_BYTES``) form one unit."""
-    if chunk is not None and chunk < 1:
-        raise ConfigError(f"--chunk: must be ≥ 1, got {chunk}")
-    from grokbench.engine.batch_run import plan
-    from grokbench.engine.memory_split import dataset_bytes
-
-    units = []
-    for group in plan(configs):
-        group = sorted(group, key=lambda i: configs[i].seed)
-        if chunk is None and dataset_bytes(configs[group[0]], test=False) >= SHARED_DATA_BYTES:
-            by_seed = itertools.groupby(group, key=lambda i: configs[i].seed)
-            units += [list(members) for _, members in by_seed]
-            continue
-        size = chunk or (max(1, math.ceil(len(group) / (2 * slots))) if slots else 4)
-        units += [group[i : i + size] for i in range(0, len(group), size)]
-    return units
 
 
 @dataclass
@@ -303,7 +200,7 @@ def run_parts(
                     except Exception as error:  # a broken pool: these runs fail, not the sweep
                         for config in unit:
                             key = store_key(config, part.run_set)
-                            record(config, UnitResult(key, None, _describe_error(error)),
+                            record(config, UnitResult(key, None, describe_error(error)),
                                    part.run_set)  # fmt: skip
                 finished, _ = cf.wait(inflight, timeout=0.5, return_when=cf.FIRST_COMPLETED)
                 for future in finished:
@@ -362,7 +259,7 @@ def _outcomes(
     try:
         outcomes = {outcome.key: outcome for outcome in future.result()}
     except Exception as error:
-        message = f"the work unit failed: {_describe_error(error)}"
+        message = f"the work unit failed: {describe_error(error)}"
         return [UnitResult(key, None, message) for key in keys]
     lost = UnitResult("", None, "the worker returned no result for this run")
     return [outcomes.get(key, lost) for key in keys]
