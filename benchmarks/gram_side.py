@@ -1,8 +1,10 @@
-"""The late KKT probe's Gram X_r diag(s) X_rᵀ at paper scale, float64 (``dsyrk``) against
-integer products for ±1 inputs (``gram.sign_gram``), side by side in one process: one
-thread, best of ``--repeat``, the variants run in turn; and how far apart they are.
+"""Integer products for ±1 inputs against float64's, at paper scale, side by side in one
+process (one thread, best of ``--repeat``, the variants run in turn), and how far apart
+they are: the late KKT probe's Gram X_r diag(s) X_rᵀ (``dsyrk`` against ``gram.sign_gram``)
+and the diagonal net's NTK product X_test X_trainᵀ (float64 against ``gram.sign_products``).
 
-usage: python benchmarks/gram_side.py [--m 256] [--d 100000] [--repeat 7]
+usage: python benchmarks/gram_side.py [--m 256] [--d 100000] [--n 10000] [--repeat 7]
+(``--n`` test rows: 8 GB of float64 at the default)
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import functools
 import torch
 
 from benchmarks.harness import side_by_side
-from grokbench.engine.gram import int8_signs, weighted_gram
+from grokbench.engine.gram import int8_signs, sign_products, weighted_gram
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--m", type=int, default=256)
     parser.add_argument("--d", type=int, default=100_000)
+    parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
     torch.set_num_threads(1)
@@ -41,6 +44,19 @@ def main() -> None:
     for name, ms in best.items():
         print(f"| {name} | {ms:.0f} |")
     print(f"max |integer − float64| / max |G| = {apart:.1e}")
+    del works, plain, integer
+    tests = torch.randint(0, 2, (args.n, args.d), generator=generator, dtype=torch.float64) * 2 - 1
+    products = {
+        "float64 product": lambda: tests @ x.T,
+        "integer (int8, checked and converted)": lambda: sign_products(tests, x),
+    }
+    best = side_by_side(products, max(1, args.repeat // 3))
+    same = torch.equal(*(work() for work in products.values()))
+    print(f"\n| n × d × m = {args.n} × {args.d} × {args.m} | best [ms] |")
+    print("|---|---|")
+    for name, ms in best.items():
+        print(f"| {name} | {ms:.0f} |")
+    print(f"the same matrix: {same}")
 
 
 if __name__ == "__main__":

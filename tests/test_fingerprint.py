@@ -7,11 +7,12 @@ import numpy as np
 import pytest
 
 from grokbench.baselines import fingerprint as F
+from grokbench.engine import gram as G
 
 
 @pytest.fixture(autouse=True)
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(F, "CHUNK", 64)  # several chunks, a partial last one
+    monkeypatch.setattr(G, "CHUNK", 64)  # several chunks, a partial last one
 
 
 def _signs(shape: tuple[int, ...], seed: int = 0) -> np.ndarray:

@@ -101,3 +101,28 @@ def test_kkt_residual_is_the_same_with_integer_grams() -> None:
     assert integer[0] == pytest.approx(plain[0], rel=1e-9, abs=1e-12)
     misgrok = prepare(make_config("misgrok", "smoke"))
     assert probes.training_signs(misgrok) is None  # Gaussian inputs keep float64
+
+
+@pytest.mark.parametrize("block", [5, 1024])
+def test_sign_products_are_the_float64_product(block: int) -> None:
+    """±1 inputs: int8 products, a block of rows at a time, give float64's exact integers
+    (a short last block included); the NTK of a diagonal net is built on them."""
+    x, _, _ = _problem(m=23, d=70_000)
+    other = x[:9].flip(1).contiguous()
+    product = G.sign_products(x, other, block=block)
+    assert product.dtype == torch.float64
+    assert torch.equal(product, x @ other.T)
+
+
+@pytest.mark.parametrize("where", ["left, last block", "right"])
+def test_sign_products_of_other_values_are_the_float_product(where: str) -> None:
+    x, _, _ = _problem(m=23, d=700)
+    other = x[:9].clone()
+    (x if where.startswith("left") else other)[-1, -1] = 1.5  # int8 would make it 1
+    assert torch.equal(G.sign_products(x, other, block=5), x @ other.T)
+
+
+def test_sign_products_without_int8_products(monkeypatch: pytest.MonkeyPatch) -> None:
+    x, _, _ = _problem(m=23, d=700)
+    monkeypatch.delattr(torch, "_int_mm")
+    assert torch.equal(G.sign_products(x, x[:4]), x @ x[:4].T)

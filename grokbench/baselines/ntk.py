@@ -18,6 +18,8 @@ import torch
 from torch import nn
 from torch.func import functional_call, jacrev, vmap
 
+from grokbench.engine.gram import sign_products
+
 Outputs = Literal["trace", "blocks", "full"]
 OUTPUTS: tuple[str, ...] = ("trace", "blocks", "full")
 
@@ -151,8 +153,9 @@ def empirical_ntk(
 
 
 def diagonal_net_ntk(x1: torch.Tensor, x2: torch.Tensor, depth: int = 2) -> torch.Tensor:
-    """Depth-L diagonal net at u = v = 1: ∇_u f = L x, ∇_v f = −L x, so K = 2L²⟨x, x'⟩."""
-    return 2.0 * depth**2 * (x1 @ x2.T)
+    """Depth-L diagonal net at u = v = 1: ∇_u f = L x, ∇_v f = −L x, so K = 2L²⟨x, x'⟩
+    (for ±1 inputs from exact integer products, ``gram.sign_products``)."""
+    return 2.0 * depth**2 * sign_products(x1, x2)
 
 
 def factorization_ntk(pairs1: torch.Tensor, pairs2: torch.Tensor) -> torch.Tensor:
