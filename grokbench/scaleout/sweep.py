@@ -51,7 +51,7 @@ class SweepResult:
     failed: int = 0
     errors: dict[str, str] = field(default_factory=dict)
     interrupted: bool = False
-    #: runs an earlier client's Slurm jobs were computing, taken over (and counted above)
+    #: runs an earlier client's Slurm jobs computed, taken over (and counted as computed)
     adopted: int = 0
     wall_s: float = 0.0
     #: the workers' seconds on each part's units, by run set (None: a plain sweep)
@@ -119,8 +119,10 @@ def run_parts(
     Executor, or None for local processes (one per core). ``slots``: work units kept in
     flight (default: the backend's, or the executor's ``_max_workers``). ``code_version``
     defaults to grokbench's own (``envinfo.code_version``). ``fresh``: compute every run
-    again, whatever is stored. Ctrl-C cancels what is in flight and returns with
-    ``interrupted`` set; what finished is stored.
+    again, whatever is stored. Without ``fresh``, an executor with ``earlier_units`` and
+    ``adopt`` (Slurm's) has the jobs a killed client left taken over where their runs are
+    all still missing (``_adopt_earlier``). Ctrl-C cancels what is in flight and returns
+    with ``interrupted`` set; what finished is stored.
     """
     if executor is None:
         with backend("local") as local:
@@ -207,6 +209,8 @@ def run_parts(
                     part, unit = inflight.pop(future)
                     if future in earlier and future.exception() is not None:
                         pending.append((part, unit))  # the earlier job died: compute here
+                        result.adopted -= len(unit)
+                        monitor.submitted(-len(unit))  # not running until submitted again
                         continue
                     outcomes = _outcomes(future, unit, part.run_set)
                     spent = max(outcome.wall_s for outcome in outcomes)
