@@ -11,7 +11,7 @@ import pytest
 
 from grokbench.infra.store import Store
 from grokbench.scaleout.grid import expand_grid
-from grokbench.scaleout.slurm_jobs import RESULT, SUBMITTED, EarlierUnit, earlier_units
+from grokbench.scaleout.slurm_jobs import EarlierUnit, earlier_units
 from grokbench.scaleout.sweep import SweepPart, run_parts
 from grokbench.scaleout.units import UnitResult, store_key, work_unit
 from grokbench.spec import RunConfig, Trace
@@ -35,9 +35,10 @@ def _job(folder: Path, job: str, function, configs, result: bool) -> None:
     submission = utils.DelayedSubmission(
         function, configs, threads=1, run_set="rs", compute=None, code_version=VERSION
     )
-    submission.dump(folder / job / SUBMITTED.format(job=job))
+    paths = utils.JobPaths(folder / job, job_id=job, task_id=0)
+    submission.dump(paths.submitted_pickle)
     if result:
-        (folder / job / RESULT.format(job=job)).write_bytes(b"")
+        paths.result_pickle.write_bytes(b"")
 
 
 def test_finished_and_queued_jobs_are_found_and_dead_or_foreign_ones_are_not(tmp_path):

@@ -19,10 +19,6 @@ from typing import Any
 
 from grokbench.spec import RunConfig
 
-#: submitit's file names inside a job's folder (``utils.JobPaths``, task 0).
-SUBMITTED = "{job}_submitted.pkl"
-RESULT = "{job}_0_result.pkl"
-
 
 @dataclass(frozen=True)
 class EarlierUnit:
@@ -55,7 +51,7 @@ def earlier_units(
 ) -> list[EarlierUnit]:
     """The work units submitted into ``folder`` (submitit's ``<folder>/<job id>/``) that ran
     ``unit_function`` and either have a result or are still queued or running."""
-    from submitit.core.utils import DelayedSubmission
+    from submitit.core.utils import DelayedSubmission, JobPaths
 
     root = folder.parent if folder.name == "%j" else folder
     if not root.is_dir():
@@ -64,13 +60,13 @@ def earlier_units(
     units = []
     for job_folder in sorted(root.iterdir()):
         job = job_folder.name
-        submitted = job_folder / SUBMITTED.format(job=job)
-        if not submitted.is_file():
+        paths = JobPaths(job_folder, job_id=job, task_id=0)
+        if not paths.submitted_pickle.is_file():
             continue
-        if not (job in alive or (job_folder / RESULT.format(job=job)).is_file()):
+        if not (job in alive or paths.result_pickle.is_file()):
             continue  # died without a result (cancelled, out of time or memory)
         try:
-            submission = DelayedSubmission.load(submitted)
+            submission = DelayedSubmission.load(paths.submitted_pickle)
         except Exception:  # an unreadable or foreign pickle: not ours to use
             continue
         if submission.function is not unit_function or not submission.args:

@@ -243,11 +243,13 @@ def _adopt_earlier(
     if find is None:
         return attached
     for earlier in find(work_unit):
+        if earlier.code_version != code_version:
+            continue
         for part, todo in todos:
+            if earlier.run_set != part.run_set:
+                continue
             keys = {store_key(config, part.run_set) for config in earlier.configs}
             wanted = {store_key(config, part.run_set) for config in todo}
-            if earlier.run_set != part.run_set or earlier.code_version != code_version:
-                continue
             if keys and keys <= wanted:
                 attached[pool.adopt(earlier.job_id)] = (part, earlier.configs)
                 todo[:] = [c for c in todo if store_key(c, part.run_set) not in keys]
