@@ -1,6 +1,6 @@
-"""``train_dtype``: the diagonal net's two training products (X·w, ρᵀX) in float32 on ±1 inputs
-(paper scale: half the memory a gradient reads), while the data, θ, the losses, the metrics
-and the integrator keep the run's own precision."""
+"""``train_dtype``: the diagonal net's two training products (X·w, ρᵀX) on ±1 inputs held in
+float32 or int8 (paper scale: a half or an eighth of the memory a gradient reads), while the
+data, θ, the losses, the metrics and the integrator keep the run's own precision."""
 
 import dataclasses
 import json
@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from grokbench.cli import main
-from grokbench.engine import batch_run, batched, runner
+from grokbench.engine import batch_run, batched, fixed_point, runner
 from grokbench.engine.config import make_config
 from grokbench.engine.lowered import lowered_training_inputs, scaled_product
 from grokbench.spec import ConfigError
@@ -55,36 +55,58 @@ def _spy_on_products(monkeypatch: pytest.MonkeyPatch, seen: list[torch.dtype]) -
     for name in ("backward", "backward_lowered"):
         original = getattr(batched.StackedDiagonal, name)
 
-        def backward(self, theta, x, grad_out, original=original):  # type: ignore[no-untyped-def]
+        def backward(self, theta, x, *rest, original=original):  # type: ignore[no-untyped-def]
             seen.append(x.dtype)
-            return original(self, theta, x, grad_out)
+            return original(self, theta, x, *rest)
 
         monkeypatch.setattr(batched.StackedDiagonal, name, backward)
 
 
+#: How far each lowering may move a smoke run's training loss and ‖θ‖ (eng.): float32
+#: rounds each product to ~10⁻⁷ of itself, the fixed point to 2⁻³¹ of the largest entry
+#: of w or ρ (~10⁻⁹ of a product); the integrator's step choices may amplify either.
+LOWERED = {"float32": (torch.float32, 1e-5), "int8": (torch.int8, 1e-7)}
+
+
+@pytest.mark.parametrize("train_dtype", sorted(LOWERED))
 @pytest.mark.parametrize("experiment", ["sparse-cls", "control-dense"])
-def test_float32_training_products_move_a_run_by_rounding_only(
-    experiment: str, monkeypatch: pytest.MonkeyPatch
+def test_lowered_training_products_move_a_run_by_rounding_only(
+    experiment: str, train_dtype: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The same run in float64 and with float32 products: every record's training loss and
-    ‖θ‖ to 10⁻⁵ relative, its test accuracy to a point on the boundary."""
+    """The same run in float64 and with lowered products: every record's training loss and
+    ‖θ‖ within the lowering's tolerance, its test accuracy to a point on the boundary."""
+    dtype, tolerance = LOWERED[train_dtype]
     full = runner.run(make_config(experiment, "smoke", SETTINGS))
     n_test = len(runner.prepare(make_config(experiment, "smoke", SETTINGS)).data.y_test)
     seen: list[torch.dtype] = []
     _spy_on_products(monkeypatch, seen)
-    config = make_config(experiment, "smoke", {**SETTINGS, "train_dtype": "float32"})
+    config = make_config(experiment, "smoke", {**SETTINGS, "train_dtype": train_dtype})
     low = batch_run.run_batch([config], warn=False)[0]
-    assert set(seen) == {torch.float32}  # every gradient took the lowered products
+    assert set(seen) == {dtype}  # every gradient took the lowered products
     assert len(full.records) == len(low.records) > 10
     for a, b in zip(full.records, low.records, strict=True):
         assert a.t == b.t
-        assert abs(a.train_loss - b.train_loss) <= 1e-5 * a.train_loss
-        assert abs(a.param_norm - b.param_norm) <= 1e-5 * a.param_norm
+        assert abs(a.train_loss - b.train_loss) <= tolerance * a.train_loss
+        assert abs(a.param_norm - b.param_norm) <= tolerance * a.param_norm
         assert abs(a.test_acc - b.test_acc) <= 2 / n_test  # a point on the boundary may flip
 
 
-def test_a_lone_run_and_its_batch_take_the_same_lowered_products() -> None:
-    config = make_config("sparse-cls", "smoke", {**SETTINGS, "train_dtype": "float32"})
+def test_without_int8_products_the_run_keeps_full_precision(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A torch without CPU ``_int_mm`` computes an int8 run's products in the data's own
+    precision: the float64 run on the batched path, number for number."""
+    monkeypatch.setattr(fixed_point, "available", lambda: False)
+    config = make_config("sparse-cls", "smoke", {**SETTINGS, "train_dtype": "int8"})
+    plain = make_config("sparse-cls", "smoke", SETTINGS)
+    fallback = batch_run.run_batch([config], warn=False)[0]
+    full = batch_run._run_together([plain], None, ())[0]  # a lone plain run's batched path
+    assert [r.train_loss for r in fallback.records] == [r.train_loss for r in full.records]
+
+
+@pytest.mark.parametrize("train_dtype", sorted(LOWERED))
+def test_a_lone_run_and_its_batch_take_the_same_lowered_products(train_dtype: str) -> None:
+    config = make_config("sparse-cls", "smoke", {**SETTINGS, "train_dtype": train_dtype})
     alone = batch_run.run_batch([config], warn=False)[0]
     other = dataclasses.replace(config, seed=1)  # two datasets: the stacked (2, n, d) products
     together = batch_run.run_batch([config, other], warn=False)[0]
@@ -103,6 +125,7 @@ def test_runs_of_other_training_precisions_do_not_share_a_batch() -> None:
     ("experiment", "settings", "message"),
     [
         ("misgrok", {}, "not exact in it"),  # Gaussian inputs
+        ("misgrok", {"train_dtype": "int8"}, "not all ±1"),
         ("matrix-completion", {}, "only the diagonal net's products take it"),
         ("sparse-cls", {"dynamics": "ngd"}, "only full-batch flow and gd runs"),
         ("sparse-cls", {"train_dtype": "float16"}, "train_dtype"),
@@ -140,6 +163,6 @@ def test_the_setting_leaves_other_hashes_alone_and_the_paper_sparse_runs_take_it
     assert "train_dtype" not in plain.to_dict()  # stored runs keep their keys
     low = make_config("sparse-cls", "ci", {"train_dtype": "float32"})
     assert low.to_dict()["train_dtype"] == "float32" and low.key() != plain.key()
-    assert make_config("sparse-cls", "paper").train_dtype == "float32"
+    assert make_config("sparse-cls", "paper").train_dtype == "int8"
     assert make_config("misgrok", "paper").train_dtype is None
     assert make_config("sparse-cls-nowd", "paper").train_dtype is None  # logflow

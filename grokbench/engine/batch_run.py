@@ -155,7 +155,7 @@ def _run_together(
         list(datasets.values()),
         groups,
         [c.wd for c in configs],
-        LOSS_DTYPES[train_dtype] if train_dtype else None,
+        getattr(torch, train_dtype) if train_dtype else None,
     )
     theta0 = torch.stack([p.theta0 for p in prepared])
     t_end = torch.tensor([p.t_end for p in prepared], dtype=theta0.dtype, device=theta0.device)

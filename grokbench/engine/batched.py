@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import torch
 from torch.func import vmap
 
+from grokbench.engine import fixed_point
 from grokbench.engine.lowered import flushing_denormals, lowered_training_inputs, scaled_product
 from grokbench.engine.mlp_grad import stacked_mlp2
 from grokbench.engine.models import DiagonalNet
@@ -69,16 +70,24 @@ class StackedDiagonal:
     ) -> torch.Tensor:
         return self._chain(theta, torch.matmul(grad_out, x))
 
-    def forward_lowered(self, theta: torch.Tensor, x_t: torch.Tensor) -> torch.Tensor:
-        """f for inputs ``x_t`` of shape (…, d, n): w formed in θ's precision, lowered for
-        the product, the outputs in θ's precision."""
+    def forward_lowered(
+        self, theta: torch.Tensor, x: torch.Tensor, x_t: torch.Tensor
+    ) -> torch.Tensor:
+        """f for the training inputs lowered for the products (``RunConfig.train_dtype``), as
+        they are (…, n, d) and transposed (…, d, n): ±1 in int8 in fixed point
+        (``grokbench.engine.fixed_point``), or floats times w formed in θ's precision and
+        lowered; the outputs in θ's precision."""
+        if x.dtype == torch.int8:
+            return _per_dataset(self.weights(theta), x)
         with flushing_denormals():
             return torch.matmul(self.weights(theta).to(x_t.dtype), x_t).to(theta.dtype)
 
     def backward_lowered(
-        self, theta: torch.Tensor, x: torch.Tensor, grad_out: torch.Tensor
+        self, theta: torch.Tensor, x: torch.Tensor, x_t: torch.Tensor, grad_out: torch.Tensor
     ) -> torch.Tensor:
-        """The chain rule for inputs ``x`` of shape (…, n, d), lowered."""
+        """The chain rule for the lowered training inputs of ``forward_lowered``."""
+        if x.dtype == torch.int8:
+            return self._chain(theta, _per_dataset(grad_out, x_t))
         return self._chain(theta, scaled_product(grad_out, x))
 
     def _chain(self, theta: torch.Tensor, grad_w: torch.Tensor) -> torch.Tensor:
@@ -87,6 +96,16 @@ class StackedDiagonal:
         grad_u = grad_w * (self.degree * u.pow(power))
         grad_v = -grad_w * (self.degree * v.pow(power))
         return torch.stack((grad_u, grad_v), dim=-2).flatten(-2)
+
+
+def _per_dataset(rows: torch.Tensor, signs: torch.Tensor) -> torch.Tensor:
+    """rows @ signsᵀ in fixed point (``fixed_point.product``) for rows (…, B, k) and int8
+    ±1 ``signs`` (…, m, k) with the same leading (dataset) dimensions."""
+    if signs.dim() > 2:
+        return torch.stack([_per_dataset(r, s) for r, s in zip(rows, signs, strict=True)])
+    return fixed_point.product(rows.reshape(-1, rows.shape[-1]), signs).reshape(
+        *rows.shape[:-1], -1
+    )
 
 
 def stacked_model(flat: FlatModel) -> StackedDiagonal | None:
@@ -151,7 +170,8 @@ class BatchedObjective:
             if self._stacked is None:
                 raise ConfigError("train_dtype: only the diagonal net's products take it")
             lowered = lowered_training_inputs(self._x, train_dtype)
-            self._x_lowered = (lowered, lowered.transpose(-1, -2).contiguous())
+            if lowered is not None:
+                self._x_lowered = (lowered, lowered.transpose(-1, -2).contiguous())
         # Depth-2 MLPs (modadd): the whole gradient, loss included, written out by hand.
         self._mlp = None
         if HAND_WRITTEN_MLP:
@@ -224,13 +244,13 @@ class BatchedObjective:
         if lowered is None:
             out = model.forward(stacked, self._x)
         else:
-            out = model.forward_lowered(stacked, lowered[1])
+            out = model.forward_lowered(stacked, *lowered)
         with torch.enable_grad():
             out = out.detach().requires_grad_(True)
             (grad_out,) = torch.autograd.grad(self._row_losses(out).sum(), out)
         if lowered is None:
             return model.backward(stacked, self._x, grad_out)
-        return model.backward_lowered(stacked, lowered[0], grad_out)
+        return model.backward_lowered(stacked, *lowered, grad_out)
 
     def _row_losses(self, out: torch.Tensor) -> torch.Tensor:
         """Each row's mean training loss, flattened over the stacked dims (padding rows

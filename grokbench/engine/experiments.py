@@ -111,15 +111,15 @@ def _embed_mlp(sizes: dict[str, Any], data: TaskData, generator: torch.Generator
 # lowers only w; training, dynamics and scores stay float64. The paper job gave every
 # verdict of float64 test sets and every number to 2·10⁻⁸ (benchmarks/NOTES.md, round 5).
 PAPER_TEST_DTYPE = "float32"
-# The sparse tasks' ±1 training inputs are exact in float32, so their gradients' two passes
-# over the 256 × 10⁵ matrix (memory-bound: 33 ms a gradient in float64) read it in float32
-# (RunConfig.train_dtype): w is formed in float64 and lowered, ρ scaled by a power of two,
-# the sums are float32's. In the paper job (2 workers): a sparse-main run's flow 70.7 → 53.9 s,
-# though it takes 1275 gradients rather than 1183 (7–13% more for each seed; the cause is
-# not isolated), the α sweep's batch 306.8 → 216.2 s; the same verdicts, every number but
-# one standard error within 1.2·10⁻⁴ relative (benchmarks/NOTES.md, round 12). misgrok's
-# Gaussian inputs are not exact in float32.
-PAPER_TRAIN_DTYPE = "float32"
+# The sparse tasks' gradients make two passes over the 256 × 10⁵ matrix of ±1 training
+# inputs (memory-bound: 33 ms a gradient in float64), so they read it as int8
+# (RunConfig.train_dtype): w and ρ are formed in float64 and multiplied in 32-bit fixed
+# point, exactly in integers (grokbench.engine.fixed_point; each entry within 2⁻³¹ of the
+# vector's largest). A sparse-main run's flow (seed 0, one process): 67.8 s in float64 (1183
+# gradients), 60.2 s in float32 (1262), 44.4 s in int8 (1198); float32's rounding, 10⁻⁶ of a
+# product against fixed point's 10⁻⁸, cost the step controller 7–13% more gradients
+# (benchmarks/NOTES.md, rounds 12 and 15). misgrok's Gaussian inputs are not ±1.
+PAPER_TRAIN_DTYPE = "int8"
 # After the transition a sparse-cls run is at rest, and Dormand–Prince's step is held at its
 # stability limit (h ≈ 67 at the paper's λ; at rtol 1e-5 it falls to ~38, the trajectory
 # 1e-4 off a tight solve): half the sparse runs' gradients. dopri5-rkc switches each run

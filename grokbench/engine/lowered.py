@@ -14,6 +14,8 @@ from collections.abc import Iterator
 
 import torch
 
+from grokbench.engine import fixed_point
+from grokbench.engine.gram import int8_signs
 from grokbench.spec import ConfigError
 
 
@@ -41,10 +43,20 @@ def scaled_product(rows: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     return product.to(rows.dtype).mul_(scale)  # ldexp on the product took 7× longer
 
 
-def lowered_training_inputs(x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+def lowered_training_inputs(x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor | None:
     """``x`` in ``dtype`` for the training products (``RunConfig.train_dtype``), only where
     that precision holds every input exactly (±1 signs, small integers): the data stays the
-    data the baselines and metrics read, and only the products' arithmetic is lowered."""
+    data the baselines and metrics read, and only the products' arithmetic is lowered.
+    int8 takes ±1 inputs (``grokbench.engine.fixed_point``); None where this torch has no
+    CPU int8 products (the products then keep the data's precision)."""
+    if dtype == torch.int8:
+        signs = int8_signs(x)
+        if signs is None:
+            raise ConfigError(
+                "train_dtype int8: the training inputs are not all ±1 (CPU tensors of "
+                "fewer than 2²⁴ columns); use float32 or leave train_dtype unset"
+            )
+        return signs if fixed_point.available() else None
     lowered = x.to(dtype)
     if not torch.equal(lowered.to(x.dtype), x):
         raise ConfigError(

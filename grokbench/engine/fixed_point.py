@@ -1,0 +1,70 @@
+"""Products of ±1 inputs held as int8 with float64 vectors, in 32-bit fixed point
+(``RunConfig.train_dtype = "int8"``).
+
+The sparse tasks' gradient passes read a 256 × 10⁵ matrix of ±1 twice per gradient; they are
+memory-bound, so the matrix's width in bytes sets their time. Each float64 row r is scaled
+by a power of two to |q| < 2³⁰, rounded to an int32 q, and split into four balanced
+base-256 digits in [−128, 127] (the int32's own bytes after an offset: no arithmetic per
+digit). ``torch._int_mm`` multiplies the int8 inputs with the 4 digit columns exactly in
+int32, and the digits are recombined in float64, exactly (|sums| < 2⁴⁹). The only error
+is q's rounding: each entry within 2⁻³¹·max|r| of r, where float32 products round every
+entry to 2⁻²⁴ of itself and sum in float32 (tests/test_fixed_point.py measures both).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import torch
+
+#: The offset that turns an int32 q into its balanced base-256 digits: the three low bytes
+#: of q + OFFSET, each XOR 0x80, are q's low digits minus nothing (u − 128 as int8); its top
+#: byte is the signed top digit (|q| < 2³⁰ keeps q + OFFSET inside int32).
+OFFSET = 0x808080
+#: |q| < 2^TOP_BIT: the top digit stays in [−64, 64] and q + OFFSET in int32.
+TOP_BIT = 30
+DIGITS = 4
+#: The smallest exponent a row's scale is built from (its scale 2^(LOWEST − TOP_BIT) > 0).
+LOWEST = -1040
+#: The digits' weights 256^p, to recombine the integer products.
+_WEIGHTS = torch.tensor([256.0**p for p in range(DIGITS)], dtype=torch.float64)
+
+
+def available() -> bool:
+    """Whether this torch multiplies int8 matrices on the CPU (``torch._int_mm``, a private
+    function; little-endian byte order for the digits)."""
+    if sys.byteorder != "little" or not hasattr(torch, "_int_mm"):
+        return False
+    try:
+        ones = torch.ones(2, 2, dtype=torch.int8)
+        return bool(torch._int_mm(ones, ones).eq(2).all())
+    except (RuntimeError, NotImplementedError):
+        return False
+
+
+def digits(rows: torch.Tensor, largest: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(k × 4B int8 digits, B × 1 float64 scales) of the finite float64 rows (B × k) whose
+    largest magnitudes are ``largest`` (B × 1): column 4b + p holds digit p of row b, and
+    row b ≈ scale_b · Σ_p 256^p · digit_p."""
+    _, exponent = torch.frexp(largest)  # max |row| < 2^exponent
+    # rows below 2⁻¹⁰⁴⁰ keep the scale 2⁻¹⁰⁷⁰ (float64's smallest is 2⁻¹⁰⁷⁴): fewer digits
+    scale = torch.ldexp(torch.ones_like(rows[:, :1]), exponent.clamp(min=LOWEST) - TOP_BIT)
+    fixed = torch.empty(rows.shape[::-1], dtype=torch.int32)  # k × B, strides (B, 1)
+    fixed.copy_((rows / scale).round_().T)  # |q| < 2³⁰
+    fixed.add_(OFFSET).bitwise_xor_(OFFSET)
+    return fixed.view(torch.int8), scale
+
+
+def product(rows: torch.Tensor, signs: torch.Tensor) -> torch.Tensor:
+    """rows @ signsᵀ for float64 ``rows`` (B × k) and ±1 ``signs`` (m × k, int8, k < 2²⁴:
+    ``grokbench.engine.gram.int8_signs``), in float64 (B × m); a row with a non-finite
+    entry gives a row of NaN, as the float product would."""
+    largest = rows.abs().amax(-1, keepdim=True)
+    finite = largest.isfinite()
+    if not bool(finite.all()):
+        out = product(rows.where(finite, 0.0), signs)
+        return out.masked_fill_(~finite, float("nan"))
+    columns, scale = digits(rows, largest)
+    exact = torch._int_mm(signs, columns)  # m × 4B, each entry below 128·k in magnitude
+    combined = exact.view(len(signs), -1, DIGITS).to(torch.float64) @ _WEIGHTS
+    return combined.T.mul(scale)
