@@ -21,7 +21,6 @@ import torch
 from grokbench.engine import runner
 from grokbench.engine.batched import SPLITS, BatchedObjective
 from grokbench.engine.experiments import get_experiment
-from grokbench.engine.losses import LOSS_DTYPES
 from grokbench.engine.memory_split import split_by_seed
 from grokbench.engine.objective import Objective
 from grokbench.engine.ode import solver_class
