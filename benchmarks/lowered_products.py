@@ -1,7 +1,8 @@
-"""The diagonal net's gradient with float64 against float32 training products
-(``RunConfig.train_dtype``), side by side in one process, and the matmul layouts behind the
-lowered path's choice of transposed inputs. One thread, best of ``--repeat`` timings, the
-variants run in turn so that the machine's drift hits them alike.
+"""The diagonal net's gradient with float64, float32 and int8 (fixed-point) training
+products (``RunConfig.train_dtype``), side by side in one process, with each lowered
+gradient's distance from float64's, and the matmul layouts behind the float32 path's choice
+of transposed inputs. One thread, best of ``--repeat`` timings, the variants run in turn so
+that the machine's drift hits them alike.
 
 usage: python benchmarks/lowered_products.py [--n 256] [--d 100000] [--repeat 15]
 """
@@ -18,18 +19,33 @@ from grokbench.engine.batched import BatchedObjective
 from grokbench.engine.config import make_config
 from grokbench.engine.runner import Prepared, prepare
 
+#: The training products compared: the run's precision, and the two lowered ones.
+PRODUCTS = {"float64": None, "float32": torch.float32, "int8": torch.int8}
+
 
 def gradient_row(prepared: Prepared, k: int, repeat: int) -> str:
     generator = torch.Generator().manual_seed(k)
-    spread = 1 + 0.01 * torch.rand(k, 1, generator=generator, dtype=torch.float64)
+    # θ(0) moved by up to 1% per entry: w = u² − v² and the residuals spread over decades
+    size = (k, prepared.theta0.numel())
+    spread = 1 + 0.01 * torch.rand(size, generator=generator, dtype=torch.float64) ** 4
     theta, members = prepared.theta0.repeat(k, 1) * spread, list(range(k))
     works = {}
-    for name, dtype in (("float64", None), ("float32", torch.float32)):
+    for name, dtype in PRODUCTS.items():
         batched = BatchedObjective(prepared.flat, [prepared.data], [0] * k, [1e-3] * k, dtype)
         works[name] = functools.partial(batched.grad_of, theta, members)
     ms = side_by_side(works, repeat)
-    ratio = ms["float64"] / ms["float32"]
-    return f"  k = {k}: float64 {ms['float64']:.2f}, float32 {ms['float32']:.2f}, ratio {ratio:.2f}"
+    exact = works["float64"]()
+    errors = {
+        name: float((works[name]() - exact).abs().max() / exact.abs().max())
+        for name in ("float32", "int8")
+    }
+    return (
+        f"  k = {k}: "
+        + ", ".join(f"{name} {value:.2f}" for name, value in ms.items())
+        + f"; float32/int8 {ms['float32'] / ms['int8']:.2f}, float64/int8 "
+        f"{ms['float64'] / ms['int8']:.2f}; max error relative to the largest entry: "
+        + ", ".join(f"{name} {value:.1e}" for name, value in errors.items())
+    )
 
 
 def layout_row(x: torch.Tensor, x_t: torch.Tensor, k: int, repeat: int) -> str:

@@ -137,8 +137,10 @@ class RunConfig:
     test_dtype: str | None = None
     #: the precision the diagonal net's two training products (X·w and ρᵀX) take, with
     #: training inputs it holds exactly (±1 signs; None: ``dtype``): float32 reads half the
-    #: memory a gradient's two passes over a 256 × 10⁵ matrix read. w is formed in ``dtype``
-    #: and lowered, ρ scaled by a power of two; θ, losses, metrics and integrator keep ``dtype``
+    #: memory a gradient's two passes over a 256 × 10⁵ matrix read (w formed in ``dtype`` and
+    #: lowered, ρ scaled by a power of two), int8 an eighth (±1 only: w and ρ in 32-bit fixed
+    #: point, the products exact, grokbench.engine.fixed_point); θ, losses, metrics and
+    #: integrator keep ``dtype``
     train_dtype: str | None = None
     #: step dynamics only (grokbench.engine.minibatch): minibatch size (0: full batch, -1:
     #: min(512, ⌈n/2⌉) as Power et al.), linear lr warm-up in updates, and the test accuracy

@@ -63,7 +63,7 @@ def _spy_on_products(monkeypatch: pytest.MonkeyPatch, seen: list[torch.dtype]) -
 
 
 #: How far each lowering may move a smoke run's training loss and ‖θ‖ (eng.): float32
-#: rounds each product to ~10⁻⁷ of itself, the fixed point to 2⁻³¹ of the largest entry
+#: rounds each product to ~10⁻⁷ of itself, the fixed point to 2⁻³⁰ of the largest entry
 #: of w or ρ (~10⁻⁹ of a product); the integrator's step choices may amplify either.
 LOWERED = {"float32": (torch.float32, 1e-5), "int8": (torch.int8, 1e-7)}
 

@@ -114,7 +114,7 @@ PAPER_TEST_DTYPE = "float32"
 # The sparse tasks' gradients make two passes over the 256 × 10⁵ matrix of ±1 training
 # inputs (memory-bound: 33 ms a gradient in float64), so they read it as int8
 # (RunConfig.train_dtype): w and ρ are formed in float64 and multiplied in 32-bit fixed
-# point, exactly in integers (grokbench.engine.fixed_point; each entry within 2⁻³¹ of the
+# point, exactly in integers (grokbench.engine.fixed_point; each entry within 2⁻³⁰ of the
 # vector's largest). A sparse-main run's flow (seed 0, one process): 67.8 s in float64 (1183
 # gradients), 60.2 s in float32 (1262), 44.4 s in int8 (1198); float32's rounding, 10⁻⁶ of a
 # product against fixed point's 10⁻⁸, cost the step controller 7–13% more gradients
