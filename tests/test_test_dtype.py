@@ -151,3 +151,56 @@ def test_the_diagonal_net_lowers_its_weights_not_u_and_v() -> None:
     assert mixed.dtype == lowered.dtype == torch.float64
     assert float((mixed - exact).abs().max()) <= 1e-5 * scale
     assert float((lowered - exact).abs().max()) >= 0.1 * scale
+
+
+def test_int8_test_inputs_move_only_the_test_numbers_by_the_fixed_points_rounding() -> None:
+    """±1 test sets kept as int8 (``fixed_point``: w within 2⁻³⁰ of its largest entry): a
+    batched run's training numbers equal its float64 twin's, its test loss within 1e-8
+    (eng.: float32's tolerance above is 1e-5), its accuracy to a point on the boundary."""
+    plain = make_config("sparse-cls", "smoke", SETTINGS)
+    config = make_config("sparse-cls", "smoke", {**SETTINGS, "test_dtype": "int8"})
+    seen: list[torch.dtype] = []
+    low = batch_run.run_batch([config], warn=False, probes=[_dtype_spy(seen)])[0]
+    full = batch_run._run_together([plain], None, ())[0]  # the same batched path in float64
+    assert seen == [torch.int8]
+    n_test = len(runner.prepare(config).data.y_test)
+    assert len(full.records) == len(low.records) > 3
+    for a, b in zip(full.records, low.records, strict=True):
+        assert (a.train_loss, a.param_norm) == (b.train_loss, b.param_norm)
+        assert abs(a.test_loss - b.test_loss) <= 1e-8 * abs(a.test_loss)
+        assert abs(a.test_acc - b.test_acc) <= 2 / n_test
+
+
+def test_the_diagonal_net_multiplies_int8_test_inputs_in_fixed_point() -> None:
+    """What a probe that computes its own test outputs gets (``baseline_agreement``)."""
+    prepared = runner.prepare(make_config("sparse-cls", "smoke", {"seed": 1}))
+    x = prepared.data.x_test
+    theta = prepared.theta0 * (1 + 0.01 * torch.rand_like(prepared.theta0))
+    exact = outputs_on_test(prepared.flat.function, theta, x, mixed=True)
+    signs = x.to(torch.int8)
+    low = outputs_on_test(prepared.flat.function, theta, signs, mixed=True)
+    w = prepared.flat.unflatten(theta)
+    largest = (w["u"] ** 2 - w["v"] ** 2).abs().max()
+    assert low.dtype == torch.float64
+    assert ((low - exact).abs() <= x.shape[1] * 2.0**-30 * largest).all()
+
+
+def test_int8_test_inputs_take_only_signs_and_the_batched_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from grokbench.spec import ConfigError
+
+    with pytest.raises(ConfigError, match="test_dtype int8: the test inputs are not all ±1"):
+        runner.prepare(make_config("misgrok", "smoke", {"test_dtype": "int8"}), training=True)
+    config = make_config("sparse-cls", "smoke", {**SETTINGS, "test_dtype": "int8"})
+    with pytest.raises(ConfigError, match="test_dtype int8"):
+        runner.run(config)  # its vmapped evaluation cannot take fixed-point products
+    monkeypatch.setattr(dataset.fixed_point, "available", lambda: False)
+    assert runner.prepare(config, training=True).data.x_test.dtype == torch.float32
+
+
+def test_the_paper_presets_keep_sign_test_sets_in_int8_and_gaussian_ones_in_float32() -> None:
+    assert make_config("sparse-cls", "paper").test_dtype == "int8"
+    assert make_config("control-dense", "paper").test_dtype == "int8"
+    assert make_config("misgrok", "paper").test_dtype == "float32"
+    assert make_config("sparse-cls-nowd", "paper").test_dtype == "float32"  # not batched

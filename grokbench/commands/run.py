@@ -40,14 +40,14 @@ def register(sub: Any) -> None:
 def main(args: argparse.Namespace) -> int:
     from grokbench.engine.batch_run import run_batch
     from grokbench.engine.config import make_config, parse_overrides  # torch: imported when run
-    from grokbench.engine.runner import lowers_training, run
+    from grokbench.engine.runner import batched_only, run
     from grokbench.infra.sinks import parse_sink
 
     config = make_config(args.experiment, args.scale, parse_overrides(args.overrides))
     sinks = [parse_sink(spec) for spec in args.sink]  # bad input fails before the run
     bar = ProgressBar(f"{config.experiment}/{config.scale}")
     try:
-        if lowers_training(config):  # only the batched path computes lowered products
+        if batched_only(config):  # only the batched path computes lowered products
             trace = run_batch([config], progress=bar, warn=False)[0]
         else:
             trace = run(config, progress=bar)

@@ -114,7 +114,7 @@ def _faster_together(config: RunConfig) -> bool:
     experiment's depth-2 MLP (modadd), whose gradient ``grokbench.engine.mlp_grad`` writes out
     (2–3× faster than autograd's, same numbers to rounding), and any run with lowered
     training products (``train_dtype``: only the batched diagonal net computes them)."""
-    if runner.lowers_training(config) and batch_key(config) is not None:
+    if runner.batched_only(config) and batch_key(config) is not None:
         return True
     if config.dynamics != "gd" or config.model or config.task.get("depth") != 2:
         return False

@@ -21,9 +21,9 @@ from grokbench.spec import SCALES, ConfigError, Experiment, Horizon, RunConfig
 
 DEVICES = ("cpu", "cuda", "mps", "auto")
 DTYPES = ("float64", "float32")
-#: ``train_dtype`` also takes int8: ±1 training inputs in fixed-point products
+#: ``train_dtype`` and ``test_dtype`` also take int8: ±1 inputs in fixed-point products
 #: (grokbench.engine.fixed_point).
-TRAIN_DTYPES = (*DTYPES, "int8")
+INPUT_DTYPES = (*DTYPES, "int8")
 #: The ``loss`` setting (multi-class tasks; grokbench.engine.losses): the first is the default.
 LOSSES = ("ce-accurate", "ce-torch", "stablemax", "mse")
 LOSS_DTYPES = ("float64", "float32", "float16")
@@ -85,8 +85,8 @@ CHECKS: dict[str, Check] = {
     "labels": (lambda v: v in ("sparse", "dense", "shuffled"), "one of sparse, dense, shuffled"),
     "loss": (lambda v: v in LOSSES, f"one of {', '.join(LOSSES)}"),
     "loss_dtype": (lambda v: v in LOSS_DTYPES, f"one of {', '.join(LOSS_DTYPES)}"),
-    "test_dtype": (lambda v: v in DTYPES, f"one of {', '.join(DTYPES)}"),
-    "train_dtype": (lambda v: v in TRAIN_DTYPES, f"one of {', '.join(TRAIN_DTYPES)}"),
+    "test_dtype": (lambda v: v in INPUT_DTYPES, f"one of {', '.join(INPUT_DTYPES)}"),
+    "train_dtype": (lambda v: v in INPUT_DTYPES, f"one of {', '.join(INPUT_DTYPES)}"),
     "init": (lambda v: v in ("he0", "torch"), "one of he0, torch"),
     "out_scale": _POSITIVE,
     "eps": (lambda v: v >= 0, "≥ 0"),

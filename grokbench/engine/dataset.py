@@ -10,8 +10,10 @@ from collections.abc import Iterator
 
 import torch
 
+from grokbench.engine import fixed_point
+from grokbench.engine.gram import int8_signs
 from grokbench.engine.losses import LOSS_DTYPES
-from grokbench.spec import Experiment, RunConfig, TaskData
+from grokbench.spec import ConfigError, Experiment, RunConfig, TaskData
 
 #: While ``sharing_data`` is open, the last dataset drawn, by what determines it.
 _shared: dict[str, TaskData] | None = None
@@ -64,10 +66,26 @@ def lower_test_inputs(data: TaskData, config: RunConfig, owned: bool = False) ->
     nothing else reads ``data.x_test`` again, so it is overwritten rather than copied."""
     if not config.test_dtype or not data.x_test.is_floating_point():
         return data
-    dtype = LOSS_DTYPES[config.test_dtype]
     x = data.x_test
+    if config.test_dtype == "int8":
+        signs = int8_test_inputs(x)
+        return dataclasses.replace(data, x_test=signs, test_dtype=signs.dtype)
+    dtype = LOSS_DTYPES[config.test_dtype]
     lowered = overwrite_as(x, dtype) if owned else x.to(dtype)
     return dataclasses.replace(data, x_test=lowered, test_dtype=dtype)
+
+
+def int8_test_inputs(x: torch.Tensor) -> torch.Tensor:
+    """±1 test inputs as int8 (``test_dtype`` int8: an eighth of float64's memory, and
+    fixed-point products, ``grokbench.engine.fixed_point``), checked and converted a chunk
+    at a time; float32 where this torch has no CPU int8 products."""
+    signs = int8_signs(x)
+    if signs is None:
+        raise ConfigError(
+            "test_dtype int8: the test inputs are not all ±1 (CPU tensors of fewer than 2²⁴ "
+            "columns); use float32 or leave test_dtype unset"
+        )
+    return signs if fixed_point.available() else signs.to(torch.float32)
 
 
 #: Rows converted at a time by ``overwrite_as`` (the one temporary it needs).

@@ -73,9 +73,15 @@ def prepare(config: RunConfig, data: TaskData | None = None, training: bool = Fa
 
 
 def lowers_training(config: RunConfig) -> bool:
-    """Whether the run's training products take a precision of their own (``train_dtype``):
-    only the batched path (``grokbench.engine.batch_run``) computes them."""
+    """Whether the run's training products take a precision of their own (``train_dtype``)."""
     return bool(config.train_dtype) and config.train_dtype != config.dtype
+
+
+def batched_only(config: RunConfig) -> bool:
+    """Whether only the batched path (``grokbench.engine.batch_run``) computes the run's
+    products: lowered training products, or int8 test inputs (fixed point, which the
+    one-by-one runner's vmapped evaluation cannot take)."""
+    return lowers_training(config) or config.test_dtype == "int8"
 
 
 def run(
@@ -90,10 +96,11 @@ def run(
     the horizon done. Ctrl-C
     stops the run; the records so far are kept and the trace says ``interrupted``.
     """
-    if lowers_training(config):  # this runner's autograd gradient would not lower them
+    if batched_only(config):  # this runner's autograd gradient would not lower them
         raise ConfigError(
-            "train_dtype: only full-batch flow and gd runs of the default loss take it, "
-            "on the batched path (grokbench run, claims and sweep; batch_run.run_batch)"
+            "train_dtype (or test_dtype int8): only full-batch flow and gd runs of the default "
+            "loss take it, on the batched path (grokbench run, claims and sweep; "
+            "batch_run.run_batch)"
         )
     prepared = prepare(config, training=True)
     objective = objective_of(prepared)
