@@ -120,9 +120,10 @@ PAPER_SIGN_TEST_DTYPE = "int8"
 # (RunConfig.train_dtype): w and ρ are formed in float64 and multiplied in 32-bit fixed
 # point, exactly in integers (grokbench.engine.fixed_point; each entry within 2⁻³⁰ of the
 # vector's largest). A sparse-main run's flow (seed 0, one process): 67.8 s in float64 (1183
-# gradients), 60.2 s in float32 (1262), 44.4 s in int8 (1198); float32's rounding, 10⁻⁶ of a
-# product against fixed point's 10⁻⁸, cost the step controller 7–13% more gradients
-# (benchmarks/NOTES.md, rounds 12 and 15). misgrok's Gaussian inputs are not ±1.
+# gradients), 60.2 s in float32 (1262), 44.4 s in int8 (1198): float32's rounding (2.6·10⁻⁷
+# of a gradient's largest entry, fixed point's 2.4·10⁻¹⁰) cost the step controller 7–13% more
+# gradients than float64, int8 1–3% (benchmarks/NOTES.md, rounds 12 and 15). misgrok's
+# Gaussian inputs are not ±1.
 PAPER_TRAIN_DTYPE = "int8"
 # After the transition a sparse-cls run is at rest, and Dormand–Prince's step is held at its
 # stability limit (h ≈ 67 at the paper's λ; at rtol 1e-5 it falls to ~38, the trajectory
