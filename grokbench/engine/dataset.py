@@ -11,9 +11,8 @@ from collections.abc import Iterator
 import torch
 
 from grokbench.engine import fixed_point
-from grokbench.engine.gram import int8_signs
 from grokbench.engine.losses import LOSS_DTYPES
-from grokbench.spec import ConfigError, Experiment, RunConfig, TaskData
+from grokbench.spec import Experiment, RunConfig, TaskData
 
 #: While ``sharing_data`` is open, the last dataset drawn, by what determines it.
 _shared: dict[str, TaskData] | None = None
@@ -79,12 +78,7 @@ def int8_test_inputs(x: torch.Tensor) -> torch.Tensor:
     """±1 test inputs as int8 (``test_dtype`` int8: an eighth of float64's memory, and
     fixed-point products, ``grokbench.engine.fixed_point``), checked and converted a chunk
     at a time; float32 where this torch has no CPU int8 products."""
-    signs = int8_signs(x)
-    if signs is None:
-        raise ConfigError(
-            "test_dtype int8: the test inputs are not all ±1 (CPU tensors of fewer than 2²⁴ "
-            "columns); use float32 or leave test_dtype unset"
-        )
+    signs = fixed_point.int8_inputs(x, "test_dtype", "test")
     return signs if fixed_point.available() else signs.to(torch.float32)
 
 

@@ -20,6 +20,9 @@ import sys
 
 import torch
 
+from grokbench.engine.gram import int8_signs
+from grokbench.spec import ConfigError
+
 #: The offset that turns an int32 q into its balanced base-256 digits d_p (Σ 256^p d_p = q):
 #: with q' = q + OFFSET, each low byte u of q' XOR 0x80 is u − 128 as an int8, and q''s top
 #: byte (signed) is the top digit, as Σ_p 256^p (u_p − 128) + 256³·top = q' − OFFSET = q.
@@ -71,3 +74,16 @@ def product(rows: torch.Tensor, signs: torch.Tensor) -> torch.Tensor:
     exact = torch._int_mm(signs, columns)  # m × 4B, each entry below 128·k in magnitude
     combined = exact.view(len(signs), -1, DIGITS).to(torch.float64) @ _WEIGHTS
     return combined.T.mul(scale)
+
+
+def int8_inputs(x: torch.Tensor, setting: str, inputs: str) -> torch.Tensor:
+    """``x`` as int8 for ``setting`` int8 (``train_dtype`` or ``test_dtype``, of the
+    ``inputs``: training or test), checked to be ±1 and converted a chunk at a time
+    (``gram.int8_signs``); a ConfigError naming the setting for anything else."""
+    signs = int8_signs(x)
+    if signs is None:
+        raise ConfigError(
+            f"{setting} int8: the {inputs} inputs are not all ±1 (CPU tensors of fewer than "
+            f"2²⁴ columns); use float32 or leave {setting} unset"
+        )
+    return signs

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 import torch
 
 from grokbench.engine import fixed_point
-from grokbench.engine.gram import int8_signs
 from grokbench.spec import ConfigError
 
 
@@ -50,12 +49,7 @@ def lowered_training_inputs(x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor
     int8 takes ±1 inputs (``grokbench.engine.fixed_point``); None where this torch has no
     CPU int8 products (the products then keep the data's precision)."""
     if dtype == torch.int8:
-        signs = int8_signs(x)
-        if signs is None:
-            raise ConfigError(
-                "train_dtype int8: the training inputs are not all ±1 (CPU tensors of "
-                "fewer than 2²⁴ columns); use float32 or leave train_dtype unset"
-            )
+        signs = fixed_point.int8_inputs(x, "train_dtype", "training")
         return signs if fixed_point.available() else None
     lowered = x.to(dtype)
     if not torch.equal(lowered.to(x.dtype), x):

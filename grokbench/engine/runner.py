@@ -96,7 +96,7 @@ def run(
     the horizon done. Ctrl-C
     stops the run; the records so far are kept and the trace says ``interrupted``.
     """
-    if batched_only(config):  # this runner's autograd gradient would not lower them
+    if batched_only(config):  # its autograd gradient and vmapped evaluation take neither
         raise ConfigError(
             "train_dtype (or test_dtype int8): only full-batch flow and gd runs of the default "
             "loss take it, on the batched path (grokbench run, claims and sweep; "
