@@ -126,3 +126,24 @@ def test_sign_products_without_int8_products(monkeypatch: pytest.MonkeyPatch) ->
     x, _, _ = _problem(m=23, d=700)
     monkeypatch.delattr(torch, "_int_mm")
     assert torch.equal(G.sign_products(x, x[:4]), x @ x[:4].T)
+
+
+def test_sign_self_products_are_the_float64_product(monkeypatch: pytest.MonkeyPatch) -> None:
+    """x xᵀ of ±1 inputs in integers is numpy's product to the last bit (read-only arrays
+    too); other values and a torch without CPU int8 products give None, and the max-L2-margin
+    fit, which takes its linear kernel from it, is the same either way."""
+    x = _problem(m=37, d=5000)[0].numpy()
+    product = G.sign_self_products(x)
+    assert product is not None and product.dtype == x.dtype
+    assert (product == x @ x.T).all()
+    frozen = x.copy()
+    frozen.flags.writeable = False
+    assert (G.sign_self_products(frozen) == product).all()
+    other = x.copy()
+    other[-1, -1] = 0.5
+    assert G.sign_self_products(other) is None
+    y = _problem(m=37, d=5000)[0][:, 0].numpy()  # a separable labelling
+    fitted = L2MaxMarginClassifier().fit(x, y).coef_
+    monkeypatch.delattr(torch, "_int_mm")
+    assert G.sign_self_products(x) is None
+    assert (L2MaxMarginClassifier().fit(x, y).coef_ == fitted).all()

@@ -22,6 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
 from grokbench.baselines.kernel import KernelMaxMarginClassifier
+from grokbench.engine.gram import sign_self_products
 
 HIGHS_OPTIONS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
 #: Interior point without crossover: its duals sit in the middle of the (highly degenerate)
@@ -171,7 +172,8 @@ class L1MaxMarginClassifier(_LinearMaxMargin):
 class L2MaxMarginClassifier(_LinearMaxMargin):
     """Exact max-L2-margin linear classifier (hard margin, no intercept).
 
-    Solved in the dual on the linear kernel XXᵀ (n×n, never d×d) by the kernel SVM, then
+    Solved in the dual on the linear kernel XXᵀ (n×n, never d×d; for ±1 inputs from int8
+    products, ``gram.sign_self_products``) by the kernel SVM, then
     w = Σᵢ βᵢxᵢ. Attributes: ``coef_``, ``norm_`` ‖w‖₂, ``margin_`` 1/‖w‖₂, ``nnz_``,
     ``svm_`` (the fitted KernelMaxMarginClassifier, with its dual checks).
     """
@@ -182,7 +184,10 @@ class L2MaxMarginClassifier(_LinearMaxMargin):
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> L2MaxMarginClassifier:
         x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-        self.svm_ = KernelMaxMarginClassifier(C=self.C, tol=self.tol).fit(x @ x.T, y)
+        kernel = sign_self_products(x)
+        if kernel is None:
+            kernel = x @ x.T
+        self.svm_ = KernelMaxMarginClassifier(C=self.C, tol=self.tol).fit(kernel, y)
         self.coef_ = x.T @ self.svm_.coef_[0]
         self._fitted(float(np.linalg.norm(self.coef_)))
         return self

@@ -85,6 +85,20 @@ def sign_products(x1: torch.Tensor, x2: torch.Tensor, block: int = 1024) -> torc
     return out
 
 
+def sign_self_products(x: np.ndarray) -> np.ndarray | None:
+    """x xᵀ for a float array of ±1 only (the sparse tasks' inputs) from int8 products, the
+    same integers as float64's product (below 2²⁴, exact in any order); None for any other
+    array or without CPU ``_int_mm``. For the linear kernel of G1's largest training sets
+    (2048 × 10⁵): 1.7 against 6.9 s for numpy's product, one thread."""
+    signs = int8_signs(torch.from_numpy(x) if x.flags.writeable else torch.tensor(x))
+    if signs is None:
+        return None
+    try:
+        return torch._int_mm(signs, signs.T).to(torch.float64).numpy()
+    except (AttributeError, RuntimeError, NotImplementedError):  # no CPU ``_int_mm``
+        return None
+
+
 def sign_gram(signs: torch.Tensor, rows: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
     """X_r diag(w) X_rᵀ for ±1 X (``signs``, int8) and float64 w ≥ 0, from integer products:
     w ≈ top·Σ_p 2^{7p} q_p / 2⁵⁵ with q_p ∈ [0, 127], and (X_r ⊙ q_p) X_rᵀ exact in int32;
