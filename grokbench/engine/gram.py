@@ -22,7 +22,10 @@ import torch
 from threadpoolctl import threadpool_limits
 
 #: The fixed point of ``sign_gram``: LIMBS limbs of LIMB_BITS bits (each limb times ±1 an
-#: int8; each limb's product ≤ 127·d in magnitude, exact in int32 for d < 1.6·10⁷).
+#: int8; each limb's product ≤ 127·d in magnitude, exact in int32 for d < 1.6·10⁷). Not
+#: ``fixed_point.digits``' 4 balanced bytes: here a digit multiplies X elementwise, and −128
+#: times −1 leaves int8, and the Gram's eigenvalue cutoff (10⁻¹² of the largest) wants
+#: float64's 53 bits, not 32.
 LIMB_BITS, LIMBS = 7, 8
 
 
