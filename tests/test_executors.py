@@ -264,15 +264,17 @@ def test_a_unit_runs_numpy_and_scipy_with_its_own_threads():
 
 
 def test_runs_sharing_a_big_dataset_stay_in_one_unit():
-    """At paper scale a seed's sparse-cls training inputs take 205 MB: its runs form one
-    unit (one pass over them per gradient for all), whatever the slots; --chunk wins;
-    misgrok's α sweep (5 MB, in cache) is split for the slots."""
+    """At paper scale a seed's sparse-cls training inputs take 205 MB and misgrok's 26 MB:
+    the seed's runs form one unit (one pass over them per gradient for all), whatever the
+    slots; --chunk wins; misgrok at d = 2·10⁴ (5 MB) is split for the slots."""
     grid = {"init_norm": ["1", "2", "3", "4"], "seed": ["0", "1"]}
     runs = expand_grid("sparse-cls", "paper", {}, grid)
     assert dataset_bytes(runs[0], test=False) >= SHARED_DATA_BYTES
     units = make_units(runs, slots=2)
     assert [sorted(runs[i].seed for i in unit) for unit in units] == [[0] * 4, [1] * 4]
     assert [len(u) for u in make_units(runs, slots=2, chunk=2)] == [2, 2, 2, 2]
+    misgrok = expand_grid("misgrok", "paper", {}, grid)
+    assert [len(u) for u in make_units(misgrok, slots=2)] == [4, 4]
     small = expand_grid("misgrok", "paper", {"d": "20000"}, grid)
     assert [len(u) for u in make_units(small, slots=2)] == [2, 2, 2, 2]
     with pytest.raises(ConfigError):

@@ -97,11 +97,12 @@ def work_unit(
 #: bytes stay in one unit. They share the inputs: each gradient of the batch then streams
 #: them from memory once for all of them instead of once per member in units of their own
 #: (paper-scale sparse-cls: 205 MB, two memory-bound passes per gradient: 50 ms for four
-#: members against 4 × 28 ms, one thread, benchmarks/shared_pass.py). Smaller inputs stay
-#: in cache and their gradients cost little, so sharing buys little and the units are split
-#: for the slots instead: misgrok's α sweep (5 MB) takes 107 s as one unit against 122 s
-#: as four, one after another (benchmarks/NOTES.md, round 5).
-SHARED_DATA_BYTES = 2**26
+#: members against 4 × 28 ms, one thread, benchmarks/shared_pass.py; paper-scale misgrok:
+#: 26 MB, 4.2 ms a lone gradient of which 2.4 are the passes, and its α sweep takes 82.7 s
+#: as one unit against 99.3 s as four, one after another, benchmarks/NOTES.md round 16).
+#: Inputs well within a core's cache (2 MB of L2 here; misgrok's ci α sweep, 5 MB, gained
+#: 107 against 122 s in round 5) are split for the slots instead.
+SHARED_DATA_BYTES = 2**24
 
 
 def make_units(
