@@ -14,7 +14,7 @@ import textwrap
 from collections.abc import Sequence
 
 from grokbench import __version__
-from grokbench.infra import progress
+from grokbench.infra import allocator, progress
 from grokbench.spec import ConfigError
 
 EXIT_BAD_INPUT = 2
@@ -110,6 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         progress.set_verbosity(args.verbosity)
+        allocator.keep_freed_memory()  # runs computed in this process
         return int(args.func(args) or 0)
     except ConfigError as error:
         sys.stderr.write(f"grokbench: error: {error}\n")

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grokbench.infra import allocator
 from grokbench.scaleout.slurm_jobs import EarlierUnit, earlier_units
 from grokbench.spec import ConfigError
 
@@ -235,13 +236,14 @@ class Backend:
 
 
 #: Dask's nanny starts its workers with glibc's ``MALLOC_TRIM_THRESHOLD_`` (65536, to hand
-#: freed memory back to the OS). Setting any malloc tunable freezes glibc's mmap threshold at
-#: 128 KB, so every torch temporary above it (a batched run's states: megabytes) is a fresh
-#: mapping, faulted in page by page: the paper α sweep's unit spent 227 s in the kernel of
-#: its 565 s on a 1-worker LocalCluster, against 17 s of 362 s with the variable unset
-#: (benchmarks/NOTES.md, round 10). grokbench's own LocalCluster unsets it; workers started
-#: by hand take it from the Dask configuration (docs/scaleout.md).
-MALLOC_TRIM_KEY = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+#: freed memory back to the OS). Setting a malloc tunable freezes glibc's mmap threshold at
+#: 128 KB unless the threshold is set too, so every torch temporary above it (a batch's
+#: states: megabytes) was a fresh mapping, faulted in page by page: the paper α sweep's
+#: unit spent 227 s in the kernel of its 565 s on a 1-worker LocalCluster, against 17 s of
+#: 362 s with the variable unset (benchmarks/NOTES.md, round 10). grokbench's own
+#: LocalCluster starts its workers with ``allocator.environ()`` instead (round 17); workers
+#: started by hand take it from the Dask configuration (docs/scaleout.md).
+PRE_SPAWN_KEY = "distributed.nanny.pre-spawn-environ"
 
 
 def _dask(scheduler: str | None, workers: int | None, processes: bool) -> Backend:
@@ -260,7 +262,8 @@ def _dask(scheduler: str | None, workers: int | None, processes: bool) -> Backen
         import dask
 
         n = workers or os.cpu_count() or 1
-        with dask.config.set({MALLOC_TRIM_KEY: None}):  # unset in the workers it spawns
+        environ = {f"{PRE_SPAWN_KEY}.{name}": value for name, value in allocator.environ().items()}
+        with dask.config.set(environ):  # in the environment of the workers it spawns
             cluster = distributed.LocalCluster(
                 n_workers=n,
                 threads_per_worker=1,

@@ -65,10 +65,14 @@ def work_unit(
     torch's intra-op threads and the BLAS threads of numpy and scipy (the baselines' fits)
     for the unit: one per unit keeps many units on a machine from contending. Dask's
     workers start with one BLAS thread (its nanny's environment); local processes and Slurm
-    jobs start with one per core, which two units' fits on 2 cores oversubscribe."""
+    jobs start with one per core, which two units' fits on 2 cores oversubscribe. glibc's
+    malloc keeps freed temporaries for reuse (``grokbench.infra.allocator``)."""
     import torch
     from threadpoolctl import threadpool_limits
 
+    from grokbench.infra.allocator import keep_freed_memory
+
+    keep_freed_memory()
     if threads and torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
     blas = threadpool_limits(threads, user_api="blas") if threads else contextlib.nullcontext()
