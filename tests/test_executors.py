@@ -21,6 +21,7 @@ import torch
 
 from grokbench.cli import main
 from grokbench.engine.memory_split import dataset_bytes
+from grokbench.infra import allocator
 from grokbench.infra.store import Store
 from grokbench.scaleout.executors import SlurmOptions, backend
 from grokbench.scaleout.grid import expand_grid, parse_grid
@@ -76,15 +77,20 @@ def test_dask_local_cluster_equals_local_processes(tmp_path, local_result):
     assert stored(path) == local_result
 
 
-def test_dask_workers_keep_glibc_malloc_tuning_unset():
-    """Dask's nanny sets MALLOC_TRIM_THRESHOLD_ in its workers, which freezes glibc's mmap
-    threshold at 128 KB (every large torch temporary faulted in afresh: a paper unit spent
-    40% of its time in the kernel); grokbench's LocalCluster unsets it and keeps the rest of
-    the nanny's environment (one BLAS thread)."""
+def test_dask_workers_start_with_grokbench_malloc_settings(monkeypatch):
+    """Dask's nanny sets MALLOC_TRIM_THRESHOLD_ alone in its workers, which freezes glibc's
+    mmap threshold at 128 KB (every large torch temporary faulted in afresh: a paper unit
+    spent 40% of its time in the kernel); grokbench's LocalCluster starts them with
+    ``allocator.ENVIRON`` (a user's own value kept) and the rest of the nanny's environment
+    (one BLAS thread)."""
     pytest.importorskip("distributed")
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "3")
     with backend("dask", workers=1) as opened:
         environ = opened.executor.submit(dict, os.environ).result()
-    assert "MALLOC_TRIM_THRESHOLD_" not in environ
+    assert {name: environ.get(name) for name in allocator.ENVIRON} == {
+        **allocator.ENVIRON,
+        "MALLOC_ARENA_MAX": "3",
+    }
     assert environ.get("OPENBLAS_NUM_THREADS") == "1"
 
 

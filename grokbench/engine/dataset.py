@@ -12,6 +12,7 @@ import torch
 
 from grokbench.engine import fixed_point
 from grokbench.engine.losses import LOSS_DTYPES
+from grokbench.infra import allocator
 from grokbench.spec import Experiment, RunConfig, TaskData
 
 #: While ``sharing_data`` is open, the last dataset drawn, by what determines it.
@@ -92,7 +93,8 @@ def overwrite_as(x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     for a moment (two Dask workers lowering at once were stopped by their memory limit).
     Row block k of the result covers bytes that only blocks before k, or block k itself,
     held (each block is read into a temporary first), so no value is overwritten unread.
-    ``x`` is spent: its memory now holds the result (and an unused tail)."""
+    ``x`` is spent: its memory now holds the result, and the pages of its unused tail are
+    handed back to the kernel (``allocator.release_tail``)."""
     narrower = dtype.itemsize < x.dtype.itemsize
     if x.dim() == 0 or not narrower or not x.is_contiguous() or x.storage_offset():
         return x.to(dtype)
@@ -100,4 +102,7 @@ def overwrite_as(x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     rows = max(1, OVERWRITE_CHUNK_BYTES // max(1, x[0].numel() * x.element_size()))
     for start in range(0, len(x), rows):
         out[start : start + rows] = x[start : start + rows].to(dtype)
+    if x.device.type == "cpu":
+        nbytes = x.numel() * x.element_size()
+        allocator.release_tail(x.data_ptr(), out.numel() * out.element_size(), nbytes)
     return out

@@ -1,13 +1,14 @@
-"""glibc malloc settings for the processes that compute runs: freed memory below 1 GiB is
-kept for reuse instead of being handed back to the kernel and faulted in again.
+"""Memory handed back to the kernel, or not: glibc malloc settings for the processes that
+compute runs (freed memory below 1 GiB is kept for reuse instead of being handed back and
+faulted in again), and the unused tail of an array lowered in place handed back at once.
 
 A paper-scale run allocates and frees temporaries of 10–400 MB many times a second (a batch
 of 256 states, its products, a fixed-point product's limbs). glibc maps every allocation
 above its mmap threshold (128 KB, rising to at most 32 MB) afresh, and the kernel faults it
-in 4 KB at a time, at ~5 µs a page on this project's machines. With these settings a
-paper-scale misgrok member took 10⁶ fewer page faults and 11 s less in the kernel (75 against
-88 s), a control 27–30 against 31–33 s (benchmarks/NOTES.md, round 17). Datasets (1–8 GB)
-are still mapped and handed back whole, so a worker's memory after a member is what it was.
+in 4 KB at a time. With these settings a paper-scale misgrok member, alone, took half the
+page faults (2.3 against 4.5 million), 11 rather than 24 s in the kernel and 75–77 rather
+than 88 s; a control 27–30 against 31–33 s (benchmarks/NOTES.md, round 17). Datasets
+(1–8 GB) are still mapped and handed back whole.
 
 Why by hand: glibc reads these from the environment only when a process starts, and
 Python's standard library has no ``mallopt``; ``ctypes`` calls it in a running process.
@@ -16,6 +17,7 @@ Python's standard library has no ``mallopt``; ``ctypes`` calls it in a running p
 from __future__ import annotations
 
 import ctypes
+import mmap
 import os
 import platform
 
@@ -56,3 +58,25 @@ def keep_freed_memory() -> bool:
         if name not in os.environ:
             mallopt(_MALLOPT[name], int(value))
     return True
+
+
+_MADV_DONTNEED = 4  # Linux's: the pages are dropped and read as zeros if touched again
+
+
+def release_tail(address: int, used: int, size: int) -> int:
+    """Hand the whole pages of the block [address, address + size) that lie past its first
+    ``used`` bytes back to the kernel (an array lowered in place, ``dataset.overwrite_as``:
+    a paper-scale misgrok test set keeps 4 of its 8 GB; its tail, resident until the run
+    ends, made two such runs on two workers 8 GB more than they need). Only for memory
+    nothing reads again. The bytes released; 0 where this is not Linux."""
+    if platform.system() != "Linux":
+        return 0
+    start = -(-(address + used) // mmap.PAGESIZE) * mmap.PAGESIZE
+    end = (address + size) // mmap.PAGESIZE * mmap.PAGESIZE
+    if end <= start:
+        return 0
+    madvise = ctypes.CDLL(None).madvise
+    madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+    if madvise(start, end - start, _MADV_DONTNEED) != 0:
+        return 0
+    return end - start
