@@ -59,7 +59,11 @@ def test_a_users_own_setting_is_kept(monkeypatch):
 
 def test_other_c_libraries_are_left_alone(monkeypatch):
     monkeypatch.setattr(platform, "libc_ver", lambda: ("", ""))
-    assert allocator.keep_freed_memory() is False
+    allocator._glibc_mallopt.cache_clear()
+    try:
+        assert allocator.keep_freed_memory() is False
+    finally:
+        allocator._glibc_mallopt.cache_clear()
 
 
 @pytest.mark.skipif(platform.system() != "Linux", reason="Linux's madvise")

@@ -17,9 +17,11 @@ Python's standard library has no ``mallopt``; ``ctypes`` calls it in a running p
 from __future__ import annotations
 
 import ctypes
+import functools
 import mmap
 import os
 import platform
+from typing import Any
 
 #: Allocations below this come from malloc's heap, and up to this much freed memory stays
 #: at its top for the next allocation.
@@ -38,6 +40,17 @@ ENVIRON: dict[str, str] = {
 _MALLOPT = {"MALLOC_TRIM_THRESHOLD_": -1, "MALLOC_MMAP_THRESHOLD_": -3, "MALLOC_ARENA_MAX": -8}
 
 
+@functools.cache
+def _glibc_mallopt() -> Any:
+    """glibc's ``mallopt``, or None (``libc_ver`` reads the interpreter's binary: once)."""
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return None
+    try:
+        return ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return None
+
+
 def environ() -> dict[str, str]:
     """``ENVIRON`` for a process about to start (a Dask worker, through its nanny), with the
     user's own values where the environment has them."""
@@ -48,11 +61,8 @@ def keep_freed_memory() -> bool:
     """Apply ``ENVIRON`` to this process with glibc's ``mallopt``; the calling thread keeps
     the arena it has (the main thread's is the heap). A setting the user made in the
     environment is left as it is. False where the C library is not glibc."""
-    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
-        return False
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
+    mallopt = _glibc_mallopt()
+    if mallopt is None:
         return False
     for name, value in ENVIRON.items():
         if name not in os.environ:
