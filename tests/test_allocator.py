@@ -59,11 +59,7 @@ def test_a_users_own_setting_is_kept(monkeypatch):
 
 def test_other_c_libraries_are_left_alone(monkeypatch):
     monkeypatch.setattr(platform, "libc_ver", lambda: ("", ""))
-    allocator._glibc_mallopt.cache_clear()
-    try:
-        assert allocator.keep_freed_memory() is False
-    finally:
-        allocator._glibc_mallopt.cache_clear()
+    assert allocator.keep_freed_memory() is False
 
 
 @pytest.mark.skipif(platform.system() != "Linux", reason="Linux's madvise")

@@ -41,13 +41,12 @@ _MALLOPT = {"MALLOC_TRIM_THRESHOLD_": -1, "MALLOC_MMAP_THRESHOLD_": -3, "MALLOC_
 
 
 @functools.cache
-def _glibc_mallopt() -> Any:
-    """glibc's ``mallopt``, or None (``libc_ver`` reads the interpreter's binary: once)."""
-    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
-        return None
+def _libc() -> Any:
+    """This process's C library, its functions called through ``ctypes`` (loaded once), or
+    None where it cannot be loaded."""
     try:
-        return ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
+        return ctypes.CDLL(None)
+    except OSError:
         return None
 
 
@@ -61,12 +60,14 @@ def keep_freed_memory() -> bool:
     """Apply ``ENVIRON`` to this process with glibc's ``mallopt``; the calling thread keeps
     the arena it has (the main thread's is the heap). A setting the user made in the
     environment is left as it is. False where the C library is not glibc."""
-    mallopt = _glibc_mallopt()
-    if mallopt is None:
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return False
+    libc = _libc()
+    if libc is None:
         return False
     for name, value in ENVIRON.items():
         if name not in os.environ:
-            mallopt(_MALLOPT[name], int(value))
+            libc.mallopt(_MALLOPT[name], int(value))
     return True
 
 
@@ -79,13 +80,14 @@ def release_tail(address: int, used: int, size: int) -> int:
     a paper-scale misgrok test set keeps 4 of its 8 GB; its tail, resident until the run
     ends, made two such runs on two workers 8 GB more than they need). Only for memory
     nothing reads again. The bytes released; 0 where this is not Linux."""
-    if platform.system() != "Linux":
+    libc = _libc() if platform.system() == "Linux" else None
+    if libc is None:
         return 0
     start = -(-(address + used) // mmap.PAGESIZE) * mmap.PAGESIZE
     end = (address + size) // mmap.PAGESIZE * mmap.PAGESIZE
     if end <= start:
         return 0
-    madvise = ctypes.CDLL(None).madvise
+    madvise = libc.madvise
     madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
     if madvise(start, end - start, _MADV_DONTNEED) != 0:
         return 0
