@@ -77,16 +77,27 @@ def test_dask_local_cluster_equals_local_processes(tmp_path, local_result):
     assert stored(path) == local_result
 
 
-def test_dask_workers_start_with_grokbench_malloc_settings(monkeypatch):
+def _memory_limit() -> int:
+    import distributed
+
+    return distributed.get_worker().memory_manager.memory_limit
+
+
+def test_dask_workers_start_with_grokbench_malloc_settings_and_the_machines_memory(monkeypatch):
     """Dask's nanny sets MALLOC_TRIM_THRESHOLD_ alone in its workers, which freezes glibc's
     mmap threshold at 128 KB (every large torch temporary faulted in afresh: a paper unit
     spent 40% of its time in the kernel); grokbench's LocalCluster starts them with
     ``allocator.ENVIRON`` (a user's own value kept) and the rest of the nanny's environment
-    (one BLAS thread)."""
-    pytest.importorskip("distributed")
+    (one BLAS thread). Each worker may use the whole machine's memory, not Dask's default
+    share of it (a paper-scale unit of 8.2 GB was killed on 4 workers with 24 GB), and the
+    sweep admits units within it (tests/test_admission.py)."""
+    distributed = pytest.importorskip("distributed")
     monkeypatch.setenv("MALLOC_ARENA_MAX", "3")
-    with backend("dask", workers=1) as opened:
+    with backend("dask", workers=2) as opened:
         environ = opened.executor.submit(dict, os.environ).result()
+        limit = opened.executor.submit(_memory_limit).result()
+    assert opened.shares_memory
+    assert limit == distributed.system.MEMORY_LIMIT
     assert {name: environ.get(name) for name in allocator.ENVIRON} == {
         **allocator.ENVIRON,
         "MALLOC_ARENA_MAX": "3",

@@ -46,6 +46,13 @@ def dataset_bytes(config: RunConfig, test: bool = True) -> int:
     return rows * int(task["d"]) * 8
 
 
+def seeds_bytes(configs: Sequence[RunConfig]) -> int:
+    """Bytes of the float64 inputs ``configs`` draw together: one dataset per seed (the runs
+    of one batch or work unit share their task; 0 where the task's sizes say nothing)."""
+    by_seed = {config.seed: config for config in configs}
+    return sum(dataset_bytes(config) for config in by_seed.values())
+
+
 def split_by_seed(
     configs: Sequence[RunConfig], batch: list[int], available: int | None = None
 ) -> list[list[int]]:
@@ -57,7 +64,7 @@ def split_by_seed(
         seeds.setdefault(configs[i].seed, []).append(i)
     if len(seeds) < 2:
         return [batch]
-    need = sum(dataset_bytes(configs[group[0]]) for group in seeds.values())
+    need = seeds_bytes([configs[i] for i in batch])
     if available is None:
         available = available_memory()
     if need <= BUDGET_SHARE * available:

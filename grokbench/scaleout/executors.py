@@ -214,12 +214,15 @@ def submitit_executor(options: SlurmOptions) -> SubmititExecutor:
 @dataclass
 class Backend:
     """An open executor with how many work units it runs at once (``slots``: the sweep
-    keeps that many in flight; None means submit everything) and a one-line description."""
+    keeps that many in flight; None means submit everything) and a one-line description.
+    ``shares_memory``: its workers run on this machine and share its memory (local
+    processes, a LocalCluster), so the sweep starts units within it (``admission``)."""
 
     executor: cf.Executor
     slots: int | None
     description: str
     threads: int = 1
+    shares_memory: bool = False
     _close: list[Callable[[], None]] = field(default_factory=list)
 
     def abort(self) -> None:
@@ -267,6 +270,9 @@ def _dask(scheduler: str | None, workers: int | None, processes: bool) -> Backen
             cluster = distributed.LocalCluster(
                 n_workers=n,
                 threads_per_worker=1,
+                # each worker may use the machine, not 1/n of it: units are unequal, and
+                # the sweep starts them within the memory they share (admission)
+                memory_limit=distributed.system.MEMORY_LIMIT,
                 processes=processes,
                 dashboard_address=None,
                 silence_logs=logging.ERROR,
@@ -276,7 +282,7 @@ def _dask(scheduler: str | None, workers: int | None, processes: bool) -> Backen
         slots, where = n, f"dask LocalCluster ({n} workers)"
     closers.append(client.close)
     executor = client.get_executor(pure=False)
-    return Backend(executor, slots, where, _close=closers)
+    return Backend(executor, slots, where, shares_memory=not scheduler, _close=closers)
 
 
 def open_backend(
@@ -295,7 +301,8 @@ def open_backend(
     if kind == "local":
         n = workers or os.cpu_count() or 1
         executor = LocalProcessExecutor(n)
-        return Backend(executor, n, f"local processes ({n})", _close=[executor.shutdown])
+        where = f"local processes ({n})"
+        return Backend(executor, n, where, shares_memory=True, _close=[executor.shutdown])
     if kind == "dask":
         return _dask(scheduler, workers, processes)
     if kind == "slurm":

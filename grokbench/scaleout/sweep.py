@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from grokbench.infra.store import Store
+from grokbench.scaleout.admission import Admission, memory_budget
 from grokbench.scaleout.executors import Backend, backend
 from grokbench.scaleout.monitor import Monitor, Silent
 from grokbench.scaleout.units import (
@@ -117,7 +118,8 @@ def run_parts(
 
     ``executor``: a ``Backend`` from ``grokbench.scaleout.executors``, any concurrent.futures
     Executor, or None for local processes (one per core). ``slots``: work units kept in
-    flight (default: the backend's, or the executor's ``_max_workers``). ``code_version``
+    flight (default: the backend's, or the executor's ``_max_workers``); a backend whose
+    workers share this machine's memory starts them within it (``admission``). ``code_version``
     defaults to grokbench's own (``envinfo.code_version``). ``fresh``: compute every run
     again, whatever is stored. Without ``fresh``, an executor with ``earlier_units`` and
     ``adopt`` (Slurm's) has the jobs a killed client left taken over where their runs are
@@ -132,9 +134,13 @@ def run_parts(
             )  # fmt: skip
     start = time.perf_counter()
     monitor = monitor or Silent()
+    admission = Admission(None)
     if isinstance(executor, Backend):
         pool, where, abort = executor.executor, executor.description, executor.abort
         slots, threads = slots or executor.slots, threads or executor.threads
+        if executor.shares_memory:
+            admission = Admission(memory_budget())
+            where += f", units within {admission.budget / 1e9:.1f} GB"
     else:
         pool, where = executor, type(executor).__name__
         abort = getattr(executor, "terminate", lambda: None)
@@ -191,7 +197,11 @@ def run_parts(
         try:
             while pending or inflight:
                 while pending and (slots is None or len(inflight) < slots):
-                    part, unit = pending.popleft()
+                    index = admission.pick([unit for _, unit in pending])
+                    if index is None:
+                        break
+                    part, unit = pending[index]
+                    del pending[index]
                     monitor.submitted(len(unit))
                     try:
                         future = pool.submit(
@@ -199,6 +209,7 @@ def run_parts(
                             compute=part.compute, code_version=code_version,
                         )  # fmt: skip
                         inflight[future] = (part, unit)
+                        admission.started(unit)
                     except Exception as error:  # a broken pool: these runs fail, not the sweep
                         for config in unit:
                             key = store_key(config, part.run_set)
@@ -207,6 +218,8 @@ def run_parts(
                 finished, _ = cf.wait(inflight, timeout=0.5, return_when=cf.FIRST_COMPLETED)
                 for future in finished:
                     part, unit = inflight.pop(future)
+                    if future not in earlier:
+                        admission.finished(unit)
                     if future in earlier and future.exception() is not None:
                         pending.append((part, unit))  # the earlier job died: compute here
                         result.adopted -= len(unit)

@@ -1,0 +1,70 @@
+"""Which queued work unit starts next, within the memory that workers on one machine share.
+
+Work units are unequal: a paper-scale sparse-main or misgrok-main member draws an 8.2 GB
+float64 dataset, a matrix-completion unit a few megabytes. Dask's LocalCluster gives each
+worker an equal share of the machine (its memory over the workers) and kills a worker
+above 95% of it, so with 4 workers on 24 GB every big unit died (KilledWorker,
+benchmarks/NOTES.md round 18); with no limit, four big units at once would not fit.
+grokbench's LocalCluster workers may each use the whole machine instead, and where workers
+share this machine (it, and local processes) the client admits units: one starts while the
+peaks of the units in flight and its own (``unit_bytes``) fit in the memory available when
+the sweep began. A unit that does not fit keeps its
+place at the head of the queue while later ones that fit go ahead; one bigger than the
+whole budget starts once no unit that holds memory is in flight. Elsewhere (Slurm jobs, a
+remote scheduler's workers) each worker has memory of its own, and the slots alone bound
+what is in flight.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from grokbench.engine.memory_split import available_memory, seeds_bytes
+from grokbench.spec import RunConfig
+
+#: A unit's memory beyond its float64 datasets: its interpreter and torch, its states and
+#: evaluation chunks, the heap that malloc keeps (up to 1 GiB, ``allocator``) and the
+#: lowered copy of its test inputs. Eng.: the most measured (peak resident set less the
+#: dataset, one member alone, benchmarks/NOTES.md round 18) was 2.0 GB, a control's
+#: (3.0 GB for a 1.0 GB dataset); sparse-main 1.5 GB (9.7 for 8.2), misgrok-main 0.5.
+WORKING_BYTES = 2 * 10**9
+
+
+def unit_bytes(unit: Sequence[RunConfig]) -> int:
+    """The most memory ``unit`` holds at once, estimated: its datasets and working memory;
+    0 where its task's sizes say nothing (such units are small: never held back)."""
+    datasets = seeds_bytes(unit)
+    return datasets + WORKING_BYTES if datasets else 0
+
+
+def memory_budget() -> int:
+    """The bytes the units in flight may hold together: what this machine has available
+    now. Each unit's estimate is its peak, which lasts seconds of its run (the draw), so
+    their sum bounds what they hold together from above."""
+    return available_memory()
+
+
+class Admission:
+    """The memory held by the units in flight, and which queued unit may start next.
+    ``budget`` None: no limit (the slots alone bound what is in flight)."""
+
+    def __init__(self, budget: int | None) -> None:
+        self.budget = budget
+        self.held = 0
+
+    def pick(self, queue: Sequence[Sequence[RunConfig]]) -> int | None:
+        """Index of the first queued unit that may start now, or None: wait for one in
+        flight to finish."""
+        for index, unit in enumerate(queue):
+            need = unit_bytes(unit)
+            if self.budget is None or need == 0 or self.held == 0:
+                return index
+            if self.held + need <= self.budget:
+                return index
+        return None
+
+    def started(self, unit: Sequence[RunConfig]) -> None:
+        self.held += unit_bytes(unit)
+
+    def finished(self, unit: Sequence[RunConfig]) -> None:
+        self.held -= unit_bytes(unit)
