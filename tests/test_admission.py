@@ -88,9 +88,35 @@ def _sweep(tmp_path, shares_memory: bool) -> tuple[int, bool]:
 
 
 def test_big_units_wait_for_memory_where_workers_share_it(tmp_path, monkeypatch) -> None:
-    one_and_a_half = unit_bytes([BIG[0]]) * 3 // 2
+    one_and_a_half = unit_bytes([BIG[0]]) * 3 // 2 + 3 * admission.RESIDENT_BYTES
     monkeypatch.setattr(admission, "available_memory", lambda: one_and_a_half)
     most, ahead = _sweep(tmp_path / "shared", shares_memory=True)
     assert most == 1 and ahead
     most, _ = _sweep(tmp_path / "own", shares_memory=False)  # the counterfactual
     assert most > 1
+
+
+def test_the_budget_leaves_each_worker_what_it_holds_between_units(monkeypatch) -> None:
+    monkeypatch.setattr(admission, "available_memory", lambda: 20 * 10**9)
+    assert admission.memory_budget(4) == 20 * 10**9 - 4 * admission.RESIDENT_BYTES
+
+
+def test_a_unit_hands_back_the_memory_malloc_kept_when_it_ends(monkeypatch) -> None:
+    """What a unit freed is not counted once it ends: malloc must not keep it in the
+    worker, whether the unit's runs succeeded or raised."""
+    from grokbench.infra import allocator
+    from grokbench.scaleout.units import work_unit
+
+    calls = []
+    monkeypatch.setattr(allocator, "hand_back_freed_memory", lambda: calls.append(1) or True)
+
+    def fails(configs: list[RunConfig]) -> list[Trace]:
+        raise RuntimeError("bad run")
+
+    def succeeds(configs: list[RunConfig]) -> list[Trace]:
+        return [Trace(config=c.to_dict(), env={}, status="ok") for c in configs]
+
+    assert work_unit(SMALL[:1], compute=succeeds)[0].trace is not None
+    assert calls == [1]
+    assert "bad run" in work_unit(SMALL[:1], compute=fails)[0].error
+    assert calls == [1, 1]

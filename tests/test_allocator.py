@@ -52,6 +52,36 @@ def test_freed_memory_is_reused_without_faulting_it_in_again():
     assert kept < default / 10
 
 
+# A 300 MB temporary from malloc's heap (below the 1 GiB mmap threshold), freed: the heap
+# keeps it resident (up to 1 GiB stays at its top) until it is handed back.
+_HANDED_BACK = """
+import mmap, sys, torch
+from grokbench.infra import allocator
+assert allocator.keep_freed_memory()
+def resident():
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * mmap.PAGESIZE
+temporary = torch.ones(75_000_000, dtype=torch.float32)
+del temporary
+before = resident()
+if sys.argv[1] == "hand back":
+    assert allocator.hand_back_freed_memory()
+print(before - resident())
+"""
+
+
+@pytest.mark.skipif(not GLIBC, reason="glibc's malloc only")
+def test_freed_memory_kept_while_a_unit_runs_is_handed_back_at_its_end():
+    clean = {k: v for k, v in os.environ.items() if k not in allocator.ENVIRON}
+    dropped = {}
+    for mode in ("keep", "hand back"):
+        done = subprocess.run([sys.executable, "-c", _HANDED_BACK, mode], env=clean,
+                              capture_output=True, text=True, check=True)  # fmt: skip
+        dropped[mode] = int(done.stdout.split()[-1])
+    assert dropped["keep"] < 50e6  # the premise: the heap keeps it
+    assert dropped["hand back"] > 250e6
+
+
 def test_a_users_own_setting_is_kept(monkeypatch):
     monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
     assert allocator.environ() == {**allocator.ENVIRON, "MALLOC_TRIM_THRESHOLD_": "65536"}

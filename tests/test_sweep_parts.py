@@ -5,6 +5,7 @@ each run once."""
 
 import concurrent.futures as cf
 import json
+import re
 import threading
 
 import pytest
@@ -70,6 +71,7 @@ def test_claims_on_an_executor_compute_every_run_set_in_one_sweep(tmp_path, caps
     line, log, first = _claims(tmp_path, capsys)
     assert line.startswith("runs: 0 reused, 3 computed")
     assert "computing 3 runs (0 members fitted only) of 2 run sets" in log
+    assert re.search(r"units started within \d+\.\d GB of memory", log)  # local processes
     with Store(tmp_path / "runs.sqlite") as store:  # a verdict's time includes its runs'
         (run,) = [i for i in store.runs() if i.config_hash.endswith(":sparse-main")]
         trace = store.get_run(run.config_hash, run.code_version)

@@ -100,6 +100,8 @@ class StoredRuns:
         self._computed_now.update(store_key(c, p.run_set) for p in parts for c in p.configs)
         self.computed += count
         taken = f", {result.adopted} of them by a killed job's Slurm jobs" if result.adopted else ""
+        if result.memory_budget is not None:
+            taken += f", units started within {result.memory_budget / 1e9:.1f} GB of memory"
         log(f"{count} runs and {fits} fits computed in {result.wall_s:.1f}s{taken}")
 
     def __call__(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import gc
 import mmap
 import os
 import platform
@@ -56,18 +57,38 @@ def environ() -> dict[str, str]:
     return {name: os.environ.get(name, value) for name, value in ENVIRON.items()}
 
 
+def _glibc() -> Any:
+    """glibc, loaded, or None where the C library is another."""
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return None
+    return _libc()
+
+
 def keep_freed_memory() -> bool:
     """Apply ``ENVIRON`` to this process with glibc's ``mallopt``; the calling thread keeps
     the arena it has (the main thread's is the heap). A setting the user made in the
     environment is left as it is. False where the C library is not glibc."""
-    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
-        return False
-    libc = _libc()
+    libc = _glibc()
     if libc is None:
         return False
     for name, value in ENVIRON.items():
         if name not in os.environ:
             libc.mallopt(_MALLOPT[name], int(value))
+    return True
+
+
+def hand_back_freed_memory() -> bool:
+    """Hand what malloc keeps free back to the kernel (glibc's ``malloc_trim``), unreachable
+    Python objects collected first: at the end of a work unit, so that a worker waiting for
+    its next unit holds its interpreter and torch (0.5 GB) rather than what its last unit
+    freed (1.7 GB after a paper-scale control), which the sweep's admission of units within
+    the machine's memory does not count (benchmarks/NOTES.md, round 18). False where the C
+    library is not glibc."""
+    gc.collect()
+    libc = _glibc()
+    if libc is None:
+        return False
+    libc.malloc_trim(0)
     return True
 
 

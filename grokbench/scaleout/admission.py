@@ -8,7 +8,9 @@ benchmarks/NOTES.md round 18); with no limit, four big units at once would not f
 grokbench's LocalCluster workers may each use the whole machine instead, and where workers
 share this machine (it, and local processes) the client admits units: one starts while the
 peaks of the units in flight and its own (``unit_bytes``) fit in the memory available when
-the sweep began. A unit that does not fit keeps its
+the sweep began, less what each worker holds between units (``memory_budget``; a unit
+hands back what malloc kept for it when it ends, ``allocator.hand_back_freed_memory``). A
+unit that does not fit keeps its
 place at the head of the queue while later ones that fit go ahead; one bigger than the
 whole budget starts once no unit that holds memory is in flight. Elsewhere (Slurm jobs, a
 remote scheduler's workers) each worker has memory of its own, and the slots alone bound
@@ -29,6 +31,12 @@ from grokbench.spec import RunConfig
 #: (3.0 GB for a 1.0 GB dataset); sparse-main 1.5 GB (9.7 for 8.2), misgrok-main 0.5.
 WORKING_BYTES = 2 * 10**9
 
+#: What a worker holds between units: its interpreter, torch and grokbench (eng.: 0.48 GB
+#: measured in a LocalCluster worker after a control, a sample-complexity member and a
+#: misgrok-main member, round 18), also counted while it computes a unit whose size is
+#: unknown (a matrix completion's: tens of megabytes of data).
+RESIDENT_BYTES = 5 * 10**8
+
 
 def unit_bytes(unit: Sequence[RunConfig]) -> int:
     """The most memory ``unit`` holds at once, estimated: its datasets and working memory;
@@ -37,11 +45,12 @@ def unit_bytes(unit: Sequence[RunConfig]) -> int:
     return datasets + WORKING_BYTES if datasets else 0
 
 
-def memory_budget() -> int:
-    """The bytes the units in flight may hold together: what this machine has available
-    now. Each unit's estimate is its peak, which lasts seconds of its run (the draw), so
-    their sum bounds what they hold together from above."""
-    return available_memory()
+def memory_budget(workers: int) -> int:
+    """The bytes the units in flight on ``workers`` may hold together: what this machine
+    has available now, less what the workers hold between units. Each unit's estimate is
+    its peak, which lasts seconds of its run (the draw), so their sum bounds what they hold
+    together from above."""
+    return available_memory() - workers * RESIDENT_BYTES
 
 
 class Admission:

@@ -57,6 +57,8 @@ class SweepResult:
     wall_s: float = 0.0
     #: the workers' seconds on each part's units, by run set (None: a plain sweep)
     unit_seconds: dict[str | None, float] = field(default_factory=dict)
+    #: bytes the units in flight could hold together (``admission``; None: no limit)
+    memory_budget: int | None = None
 
     @property
     def computed(self) -> int:
@@ -139,8 +141,9 @@ def run_parts(
         pool, where, abort = executor.executor, executor.description, executor.abort
         slots, threads = slots or executor.slots, threads or executor.threads
         if executor.shares_memory:
-            admission = Admission(memory_budget())
-            where += f", units within {admission.budget / 1e9:.1f} GB"
+            budget = memory_budget(slots or 1)
+            admission = Admission(budget)
+            where += f", units within {budget / 1e9:.1f} GB"
     else:
         pool, where = executor, type(executor).__name__
         abort = getattr(executor, "terminate", lambda: None)
@@ -170,6 +173,7 @@ def run_parts(
         adopted = sum(len(unit) for _, unit in inflight.values())
         queued = sum(len(unit) for _, unit in pending)
         result = SweepResult(total, total - queued - adopted, code_version, adopted=adopted)
+        result.memory_budget = admission.budget
         monitor.start(result.total, result.skipped, where)
         for _, unit in inflight.values():
             monitor.submitted(len(unit))

@@ -66,11 +66,12 @@ def work_unit(
     for the unit: one per unit keeps many units on a machine from contending. Dask's
     workers start with one BLAS thread (its nanny's environment); local processes and Slurm
     jobs start with one per core, which two units' fits on 2 cores oversubscribe. glibc's
-    malloc keeps freed temporaries for reuse (``grokbench.infra.allocator``)."""
+    malloc keeps freed temporaries for reuse while the unit runs, and hands them back when
+    it ends (``grokbench.infra.allocator``)."""
     import torch
     from threadpoolctl import threadpool_limits
 
-    from grokbench.infra.allocator import keep_freed_memory
+    from grokbench.infra.allocator import hand_back_freed_memory, keep_freed_memory
 
     keep_freed_memory()
     if threads and torch.get_num_threads() != threads:
@@ -91,6 +92,8 @@ def work_unit(
             return [outcome for outcomes in alone for outcome in outcomes]
         wall = time.perf_counter() - start
         return [UnitResult(store_key(configs[0], run_set), None, describe_error(error), wall)]
+    finally:
+        hand_back_freed_memory()
     wall = time.perf_counter() - start
     return [
         UnitResult(store_key(c, run_set), t, "", wall) for c, t in zip(configs, traces, strict=True)
