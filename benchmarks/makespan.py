@@ -6,15 +6,19 @@ modelled).
 A job on S workers submits its units in a fixed order (``collect.run_set_names``, then
 ``units.make_units`` per run set) and starts unit k + S when the k-th unit finishes; so,
 unit k's time is its finish (the store's ``created`` of its last run) minus the (k − S)-th
-finish, or minus the job's start for k < S.
+finish, or minus the job's start for k < S (so the job must not have held units back for
+memory: its log's budget at least the two biggest units' peaks, as on 2 workers with 24 GB).
+``--memory GB`` replays the queue as the sweep admits units on a machine with that much
+available (``scaleout.admission``: the same code, the workers' share taken off).
 
-usage: python benchmarks/makespan.py STORE START_ISO SLOTS ONLY [WORKERS ...]
+usage: python benchmarks/makespan.py STORE START_ISO SLOTS ONLY [WORKERS ...] [--memory GB]
 """
 
 from __future__ import annotations
 
+import argparse
 import heapq
-import sys
+from collections.abc import Sequence
 from datetime import datetime
 
 from grokbench.claims.applicability import screen
@@ -22,10 +26,12 @@ from grokbench.claims.collect import configs_of, run_set_names
 from grokbench.claims.evaluate import select
 from grokbench.claims.registry import run_sets
 from grokbench.infra.store import Store
+from grokbench.scaleout import admission
 from grokbench.scaleout.units import make_units, store_key
+from grokbench.spec import RunConfig
 
 
-def submission_order(only: str, slots: int) -> list[list[str]]:
+def submission_order(only: str, slots: int) -> list[tuple[list[str], list[RunConfig]]]:
     kept, _ = screen(select(only), "paper", {})
     known = run_sets()
     order = []
@@ -35,20 +41,41 @@ def submission_order(only: str, slots: int) -> list[list[str]]:
             continue
         configs = configs_of(run_set, "paper")
         for unit in make_units(configs, slots):
-            order.append([store_key(configs[i], name) for i in unit])
+            order.append(([store_key(configs[i], name) for i in unit], [configs[i] for i in unit]))
     return order
 
 
-def makespan(times: list[float], workers: int) -> float:
-    free = [0.0] * workers
-    for duration in times:  # FIFO: the next unit goes to the first worker free
-        heapq.heappush(free, heapq.heappop(free) + duration)
-    return max(free)
+def makespan(
+    times: list[float],
+    workers: int,
+    units: Sequence[list[RunConfig]] | None = None,
+    available: float | None = None,
+) -> float:
+    """The queue's wall time on ``workers``: each free worker takes the next unit (without
+    ``available``) or the next that the admission lets start within that many bytes."""
+    gate = admission.Admission(
+        None if available is None else int(available) - workers * admission.RESIDENT_BYTES
+    )
+    queue, clock, running = list(range(len(times))), 0.0, []
+    while queue or running:
+        while queue and len(running) < workers:
+            pick = gate.pick([units[i] for i in queue]) if units is not None else 0
+            if pick is None:
+                break
+            index = queue.pop(pick)
+            gate.started(units[index] if units is not None else [])
+            heapq.heappush(running, (clock + times[index], index))
+        clock, index = heapq.heappop(running)
+        gate.finished(units[index] if units is not None else [])
+    return clock
 
 
-def main(store: str, start_iso: str, slots: int, only: str, workers: list[int]) -> None:
+def main(
+    store: str, start_iso: str, slots: int, only: str, workers: list[int], memory: float | None
+) -> None:
     start = datetime.fromisoformat(start_iso).timestamp()
-    order = submission_order(only, slots)
+    units = submission_order(only, slots)
+    order = [keys for keys, _ in units]
     with Store(store) as opened:
         finished = {info.config_hash: datetime.fromisoformat(info.created).timestamp()
                     for info in opened.runs()}  # fmt: skip
@@ -67,6 +94,9 @@ def main(store: str, start_iso: str, slots: int, only: str, workers: list[int]) 
           f"on {slots} workers the last finished {last:.0f} s after the start")  # fmt: skip
     for count in workers:
         one_queue = makespan(times, count)
+        if memory is not None:
+            within = makespan(times, count, [configs for _, configs in units], memory * 1e9)
+            print(f"{count} workers (estimate) with {memory:g} GB available: {within:.0f} s")
         by_run_set = sum(  # each run set waiting for its slowest unit (before run_parts)
             makespan([t for u, t in zip(order, times, strict=True) if u[0].endswith(":" + n)],
                      count)
@@ -77,4 +107,12 @@ def main(store: str, start_iso: str, slots: int, only: str, workers: list[int]) 
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], [int(a) for a in sys.argv[5:]])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("store")
+    parser.add_argument("start_iso")
+    parser.add_argument("slots", type=int)
+    parser.add_argument("only")
+    parser.add_argument("workers", type=int, nargs="*")
+    parser.add_argument("--memory", type=float, default=None, metavar="GB")
+    args = parser.parse_args()
+    main(args.store, args.start_iso, args.slots, args.only, args.workers, args.memory)
