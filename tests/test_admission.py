@@ -108,7 +108,7 @@ def test_a_unit_hands_back_the_memory_malloc_kept_when_it_ends(monkeypatch) -> N
     from grokbench.scaleout.units import work_unit
 
     calls = []
-    monkeypatch.setattr(allocator, "hand_back_freed_memory", lambda: calls.append(1) or True)
+    monkeypatch.setattr(allocator, "hand_back_freed_memory", lambda above: calls.append(above))
 
     def fails(configs: list[RunConfig]) -> list[Trace]:
         raise RuntimeError("bad run")
@@ -117,6 +117,6 @@ def test_a_unit_hands_back_the_memory_malloc_kept_when_it_ends(monkeypatch) -> N
         return [Trace(config=c.to_dict(), env={}, status="ok") for c in configs]
 
     assert work_unit(SMALL[:1], compute=succeeds)[0].trace is not None
-    assert calls == [1]
+    assert calls == [admission.RESIDENT_BYTES]  # what the budget leaves each worker
     assert "bad run" in work_unit(SMALL[:1], compute=fails)[0].error
-    assert calls == [1, 1]
+    assert calls == [admission.RESIDENT_BYTES] * 2

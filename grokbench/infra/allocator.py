@@ -77,13 +77,27 @@ def keep_freed_memory() -> bool:
     return True
 
 
-def hand_back_freed_memory() -> bool:
+def resident_bytes() -> int | None:
+    """This process's resident set (Linux's ``/proc/self/statm``), or None elsewhere."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * mmap.PAGESIZE
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def hand_back_freed_memory(above: int = 0) -> bool:
     """Hand what malloc keeps free back to the kernel (glibc's ``malloc_trim``), unreachable
-    Python objects collected first: at the end of a work unit, so that a worker waiting for
-    its next unit holds its interpreter and torch (0.5 GB) rather than what its last unit
-    freed (1.7 GB after a paper-scale control), which the sweep's admission of units within
-    the machine's memory does not count (benchmarks/NOTES.md, round 18). False where the C
-    library is not glibc."""
+    Python objects collected first, when this process holds more than ``above`` bytes. At
+    the end of a work unit, so that a worker waiting for its next unit holds its
+    interpreter and torch (0.5 GB) rather than what its last unit freed (1.7–3.2 GB after a
+    paper-scale unit), which the sweep's admission of units within the machine's memory
+    does not count (benchmarks/NOTES.md, round 18). Below ``above`` nothing is done: the
+    collection alone takes ~0.1 s, and the next unit would fault the pages in again. True
+    when memory was handed back; False where the C library is not glibc."""
+    resident = resident_bytes()
+    if resident is not None and resident <= above:
+        return False
     gc.collect()
     libc = _glibc()
     if libc is None:

@@ -2,19 +2,18 @@
 
 Work units are unequal: a paper-scale sparse-main or misgrok-main member draws an 8.2 GB
 float64 dataset, a matrix-completion unit a few megabytes. Dask's LocalCluster gives each
-worker an equal share of the machine (its memory over the workers) and kills a worker
-above 95% of it, so with 4 workers on 24 GB every big unit died (KilledWorker,
-benchmarks/NOTES.md round 18); with no limit, four big units at once would not fit.
-grokbench's LocalCluster workers may each use the whole machine instead, and where workers
-share this machine (it, and local processes) the client admits units: one starts while the
-peaks of the units in flight and its own (``unit_bytes``) fit in the memory available when
-the sweep began, less what each worker holds between units (``memory_budget``; a unit
-hands back what malloc kept for it when it ends, ``allocator.hand_back_freed_memory``). A
-unit that does not fit keeps its
-place at the head of the queue while later ones that fit go ahead; one bigger than the
-whole budget starts once no unit that holds memory is in flight. Elsewhere (Slurm jobs, a
-remote scheduler's workers) each worker has memory of its own, and the slots alone bound
-what is in flight.
+worker an equal share of the machine and restarts a worker above 95% of it, so with 4
+workers on 24 GB every big unit died (KilledWorker, benchmarks/NOTES.md round 18); with no
+limit, four big units at once would not fit. grokbench's LocalCluster workers may each use
+the whole machine instead, and where workers share this machine (it, and local processes)
+the client admits units: one starts while the peaks of the units in flight and its own
+(``unit_bytes``) fit in the memory available when the sweep began, less what each worker
+holds between units (``memory_budget``; a unit hands back what malloc kept for it when it
+ends, ``allocator.hand_back_freed_memory``). A unit that does not fit keeps its place at
+the head of the queue while later ones that fit go ahead; one bigger than the whole budget
+starts once no unit that holds memory is in flight. Elsewhere (Slurm jobs, a remote
+scheduler's workers) each worker has memory of its own, and the slots alone bound what is
+in flight.
 """
 
 from __future__ import annotations
@@ -31,11 +30,13 @@ from grokbench.spec import RunConfig
 #: (3.0 GB for a 1.0 GB dataset); sparse-main 1.5 GB (9.7 for 8.2), misgrok-main 0.5.
 WORKING_BYTES = 2 * 10**9
 
-#: What a worker holds between units: its interpreter, torch and grokbench (eng.: 0.48 GB
-#: measured in a LocalCluster worker after a control, a sample-complexity member and a
-#: misgrok-main member, round 18), also counted while it computes a unit whose size is
-#: unknown (a matrix completion's: tens of megabytes of data).
-RESIDENT_BYTES = 5 * 10**8
+#: The most a worker holds between units: a unit that ends with the worker holding more
+#: hands what malloc kept back to the kernel (``units.work_unit``). Eng.: a LocalCluster
+#: worker's interpreter, torch and grokbench take 0.48 GB (after a paper-scale control, a
+#: sample-complexity member or a misgrok-main member handed back, round 18); ci-scale
+#: sparse units leave it at 0.5 GB, misgrok's at 2.4. Counted for every worker, also while
+#: it computes a unit whose size is unknown (a matrix completion's: megabytes of data).
+RESIDENT_BYTES = 10**9
 
 
 def unit_bytes(unit: Sequence[RunConfig]) -> int:

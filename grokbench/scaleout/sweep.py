@@ -201,7 +201,8 @@ def run_parts(
         try:
             while pending or inflight:
                 while pending and (slots is None or len(inflight) < slots):
-                    index = admission.pick([unit for _, unit in pending])
+                    # with nothing in flight the head starts, whatever its size
+                    index = admission.pick([unit for _, unit in pending]) if inflight else 0
                     if index is None:
                         break
                     part, unit = pending[index]

@@ -67,11 +67,13 @@ def work_unit(
     workers start with one BLAS thread (its nanny's environment); local processes and Slurm
     jobs start with one per core, which two units' fits on 2 cores oversubscribe. glibc's
     malloc keeps freed temporaries for reuse while the unit runs, and hands them back when
-    it ends (``grokbench.infra.allocator``)."""
+    it ends with the worker holding more than ``admission.RESIDENT_BYTES``
+    (``grokbench.infra.allocator``)."""
     import torch
     from threadpoolctl import threadpool_limits
 
     from grokbench.infra.allocator import hand_back_freed_memory, keep_freed_memory
+    from grokbench.scaleout.admission import RESIDENT_BYTES
 
     keep_freed_memory()
     if threads and torch.get_num_threads() != threads:
@@ -93,7 +95,7 @@ def work_unit(
         wall = time.perf_counter() - start
         return [UnitResult(store_key(configs[0], run_set), None, describe_error(error), wall)]
     finally:
-        hand_back_freed_memory()
+        hand_back_freed_memory(above=RESIDENT_BYTES)
     wall = time.perf_counter() - start
     return [
         UnitResult(store_key(c, run_set), t, "", wall) for c, t in zip(configs, traces, strict=True)
