@@ -53,9 +53,7 @@ def makespan(
 ) -> float:
     """The queue's wall time on ``workers``: each free worker takes the next unit (without
     ``available``) or the next that the admission lets start within that many bytes."""
-    gate = admission.Admission(
-        None if available is None else int(available) - workers * admission.RESIDENT_BYTES
-    )
+    gate = admission.Admission(None if available is None else int(available), workers)
     queue, clock, running = list(range(len(times))), 0.0, []
     while queue or running:
         while queue and len(running) < workers:

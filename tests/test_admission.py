@@ -96,9 +96,18 @@ def test_big_units_wait_for_memory_where_workers_share_it(tmp_path, monkeypatch)
     assert most > 1
 
 
-def test_the_budget_leaves_each_worker_what_it_holds_between_units(monkeypatch) -> None:
-    monkeypatch.setattr(admission, "available_memory", lambda: 20 * 10**9)
-    assert admission.memory_budget(4) == 20 * 10**9 - 4 * admission.RESIDENT_BYTES
+def test_workers_between_units_hold_memory_too() -> None:
+    """Two big units fit a budget with 4 workers' interpreters in it, a third does not; a
+    worker computing a unit is counted by the unit's peak, which includes its own."""
+    big = unit_bytes([BIG[0]])
+    gate = Admission(budget=2 * big + 2 * admission.RESIDENT_BYTES, workers=4)
+    assert gate.held == 4 * admission.RESIDENT_BYTES
+    for unit in ([BIG[0]], [BIG[1]]):
+        assert gate.pick([unit]) == 0
+        gate.started(unit)
+    assert gate.held == 2 * big + 2 * admission.RESIDENT_BYTES
+    assert gate.pick([[SMALL[0]]]) is None
+    assert Admission(budget=2 * big, workers=4).pick([[BIG[1]]]) == 0  # nothing running
 
 
 def test_a_unit_hands_back_the_memory_malloc_kept_when_it_ends(monkeypatch) -> None:

@@ -7,9 +7,9 @@ workers on 24 GB every big unit died (KilledWorker, benchmarks/NOTES.md round 18
 limit, four big units at once would not fit. grokbench's LocalCluster workers may each use
 the whole machine instead, and where workers share this machine (it, and local processes)
 the client admits units: one starts while the peaks of the units in flight and its own
-(``unit_bytes``) fit in the memory available when the sweep began, less what each worker
-holds between units (``memory_budget``; a unit hands back what malloc kept for it when it
-ends, ``allocator.hand_back_freed_memory``). A unit that does not fit keeps its place at
+(``unit_bytes``), with what the other workers hold between units (``RESIDENT_BYTES``; a
+unit hands back what malloc kept for it when it ends, ``allocator.hand_back_freed_memory``),
+fit in the memory available when the sweep began. A unit that does not fit keeps its place at
 the head of the queue while later ones that fit go ahead; one bigger than the whole budget
 starts once no unit that holds memory is in flight. Elsewhere (Slurm jobs, a remote
 scheduler's workers) each worker has memory of its own, and the slots alone bound what is
@@ -46,35 +46,47 @@ def unit_bytes(unit: Sequence[RunConfig]) -> int:
     return datasets + WORKING_BYTES if datasets else 0
 
 
-def memory_budget(workers: int) -> int:
-    """The bytes the units in flight on ``workers`` may hold together: what this machine
-    has available now, less what the workers hold between units. Each unit's estimate is
-    its peak, which lasts seconds of its run (the draw), so their sum bounds what they hold
-    together from above."""
-    return available_memory() - workers * RESIDENT_BYTES
+def memory_budget() -> int:
+    """The bytes the workers may hold together: what this machine has available now. Each
+    unit's estimate is its peak, which lasts seconds of its run (the draw), so their sum
+    bounds what they hold together from above."""
+    return available_memory()
 
 
 class Admission:
-    """The memory held by the units in flight, and which queued unit may start next.
-    ``budget`` None: no limit (the slots alone bound what is in flight)."""
+    """The memory the workers hold, and which queued unit may start next. Each of the
+    ``workers`` holds ``RESIDENT_BYTES`` between units and ``unit_bytes`` (which includes
+    it) while it computes a unit. ``budget`` None: no limit (the slots alone bound what is
+    in flight)."""
 
-    def __init__(self, budget: int | None) -> None:
+    def __init__(self, budget: int | None, workers: int = 0) -> None:
         self.budget = budget
-        self.held = 0
+        self.held = workers * RESIDENT_BYTES
+        self.running = 0  # units in flight whose size is known
 
     def pick(self, queue: Sequence[Sequence[RunConfig]]) -> int | None:
         """Index of the first queued unit that may start now, or None: wait for one in
         flight to finish."""
         for index, unit in enumerate(queue):
-            need = unit_bytes(unit)
-            if self.budget is None or need == 0 or self.held == 0:
+            more = _more(unit)
+            if self.budget is None or more == 0 or self.running == 0:
                 return index
-            if self.held + need <= self.budget:
+            if self.held + more <= self.budget:
                 return index
         return None
 
     def started(self, unit: Sequence[RunConfig]) -> None:
-        self.held += unit_bytes(unit)
+        more = _more(unit)
+        self.held += more
+        self.running += more != 0
 
     def finished(self, unit: Sequence[RunConfig]) -> None:
-        self.held -= unit_bytes(unit)
+        more = _more(unit)
+        self.held -= more
+        self.running -= more != 0
+
+
+def _more(unit: Sequence[RunConfig]) -> int:
+    """What a worker holds more while it computes ``unit`` than between units (0: unknown)."""
+    need = unit_bytes(unit)
+    return max(need - RESIDENT_BYTES, 1) if need else 0

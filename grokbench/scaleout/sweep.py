@@ -141,8 +141,8 @@ def run_parts(
         pool, where, abort = executor.executor, executor.description, executor.abort
         slots, threads = slots or executor.slots, threads or executor.threads
         if executor.shares_memory:
-            budget = memory_budget(slots or 1)
-            admission = Admission(budget)
+            budget = memory_budget()
+            admission = Admission(budget, workers=slots or 1)
             where += f", units within {budget / 1e9:.1f} GB"
     else:
         pool, where = executor, type(executor).__name__
