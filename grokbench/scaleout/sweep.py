@@ -57,7 +57,8 @@ class SweepResult:
     wall_s: float = 0.0
     #: the workers' seconds on each part's units, by run set (None: a plain sweep)
     unit_seconds: dict[str | None, float] = field(default_factory=dict)
-    #: bytes the units in flight could hold together (``admission``; None: no limit)
+    #: bytes available to the workers when the sweep began, within which units were
+    #: started (``admission``; None: no limit)
     memory_budget: int | None = None
 
     @property
