@@ -53,6 +53,16 @@ def each_sign_chunk(array: np.ndarray, action: Callable[[int, np.ndarray], objec
     return True
 
 
+def int8_product(left: torch.Tensor, right: torch.Tensor) -> torch.Tensor | None:
+    """left @ right for int8 matrices, exact in int32 (``torch._int_mm``, a private
+    function), or None where this torch has no CPU int8 products: its callers then take
+    the float64 path."""
+    try:
+        return torch._int_mm(left, right)
+    except (AttributeError, RuntimeError, NotImplementedError):
+        return None
+
+
 def int8_signs(x: torch.Tensor) -> torch.Tensor | None:
     """``x`` as int8 when it is a CPU float tensor of ±1 only (the sparse tasks' inputs),
     else None: what ``weighted_gram`` and ``sign_products`` take to compute in integers."""
@@ -77,14 +87,12 @@ def sign_products(x1: torch.Tensor, x2: torch.Tensor, block: int = 1024) -> torc
     if right is None or len(x1) == 0:
         return x1 @ x2.T
     out = torch.empty(len(x1), len(x2), dtype=x1.dtype)
-    try:
-        for start in range(0, len(x1), block):
-            left = int8_signs(x1[start : start + block])
-            if left is None:
-                return x1 @ x2.T
-            out[start : start + block] = torch._int_mm(left, right.T)
-    except (AttributeError, RuntimeError, NotImplementedError):  # no CPU ``_int_mm``
-        return x1 @ x2.T
+    for start in range(0, len(x1), block):
+        left = int8_signs(x1[start : start + block])
+        product = None if left is None else int8_product(left, right.T)
+        if product is None:
+            return x1 @ x2.T
+        out[start : start + block] = product
     return out
 
 
@@ -94,18 +102,16 @@ def sign_self_products(x: np.ndarray) -> np.ndarray | None:
     array or without CPU ``_int_mm``. For the linear kernel of G1's largest training sets
     (2048 × 10⁵): 1.7 against 6.9 s for numpy's product, one thread."""
     signs = int8_signs(torch.from_numpy(x) if x.flags.writeable else torch.tensor(x))
-    if signs is None:
-        return None
-    try:
-        return torch._int_mm(signs, signs.T).to(torch.float64).numpy()
-    except (AttributeError, RuntimeError, NotImplementedError):  # no CPU ``_int_mm``
-        return None
+    product = None if signs is None else int8_product(signs, signs.T)
+    return None if product is None else product.to(torch.float64).numpy()
 
 
-def sign_gram(signs: torch.Tensor, rows: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+def sign_gram(
+    signs: torch.Tensor, rows: torch.Tensor, weights: torch.Tensor
+) -> torch.Tensor | None:
     """X_r diag(w) X_rᵀ for ±1 X (``signs``, int8) and float64 w ≥ 0, from integer products:
     w ≈ top·Σ_p 2^{7p} q_p / 2⁵⁵ with q_p ∈ [0, 127], and (X_r ⊙ q_p) X_rᵀ exact in int32;
-    the limbs are summed in float64."""
+    the limbs are summed in float64. None without CPU int8 products."""
     # index_select and one reused buffer for the limbs' products: signs[rows] and a fresh
     # x * digits per limb took 78 against 64 ms a Gram at m = 192, d = 10⁵, the same values
     x = torch.index_select(signs, 0, rows)
@@ -120,7 +126,9 @@ def sign_gram(signs: torch.Tensor, rows: torch.Tensor, weights: torch.Tensor) ->
     for limb in range(LIMBS):
         digits = ((fixed >> (LIMB_BITS * limb)) & mask).to(torch.int8)
         torch.mul(x, digits, out=scaled)  # ±1 · [0, 127]: int8, no overflow
-        product = torch._int_mm(scaled, x.T)
+        product = int8_product(scaled, x.T)
+        if product is None:
+            return None
         gram += product.to(torch.float64) * float(2 ** (LIMB_BITS * limb))
     return gram * (top / full)
 
@@ -137,10 +145,9 @@ def weighted_gram(
     (``int8_signs(x)``) in integers (``sign_gram``) where torch has CPU int8 products and
     every weight is finite (a non-finite one makes the float64 product non-finite too)."""
     if signs is not None and weights.dtype == torch.float64 and bool(weights.isfinite().all()):
-        try:
-            return sign_gram(signs, rows, weights)
-        except (AttributeError, RuntimeError, NotImplementedError):  # no CPU ``_int_mm``
-            pass  # (a private torch function: a torch without it takes the float64 path)
+        gram = sign_gram(signs, rows, weights)
+        if gram is not None:
+            return gram
     m = len(rows)
     if x.device.type != "cpu" or x.dtype != torch.float64 or weights.dtype != torch.float64:
         gram = torch.zeros(m, m, dtype=weights.dtype, device=weights.device)
