@@ -63,3 +63,17 @@ def test_available_says_whether_int8_products_run(monkeypatch: pytest.MonkeyPatc
     assert fixed_point.available()
     monkeypatch.delattr(torch, "_int_mm")
     assert not fixed_point.available()
+
+
+def test_without_int8_products_a_product_is_the_float64_product(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where torch has no CPU ``_int_mm`` (torch 2.2) int8 inputs that a caller made still
+    multiply: in float64, a block of the signs at a time, NaN rows kept."""
+    monkeypatch.setattr(fixed_point, "FLOAT_BLOCK", 4)  # 9 signs: three blocks
+    monkeypatch.delattr(torch, "_int_mm")
+    rows, signs = _rows(3, 40), _signs(9, 40)
+    rows[2, 1] = float("nan")
+    product = fixed_point.product(rows, signs)
+    torch.testing.assert_close(product[:2], rows[:2] @ signs.double().T, rtol=1e-15, atol=0)
+    assert product[2].isnan().all()

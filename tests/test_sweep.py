@@ -18,9 +18,14 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _accuracy_step(trace, key: str) -> float:
-    """One point's worth of an accuracy field: 1/n of the set it is measured on."""
+    """How far batched and one-by-one accuracies may differ: one point of the set they are
+    measured on (1/n), or 1% of it for a diverged run (eng.): its last finite records sit
+    at ‖θ‖ ~ 10⁴, where an output within the products' last bits of 0 (an exact tie counts
+    half right) can take either sign; with torch 2.2 the diverging member below differs in
+    2 of 400 test points at t = 50 while every float field agrees to 1e-12."""
     sizes = trace.config["task"]
-    return 1.0 / sizes["n_test" if key.startswith("test") else "n"]
+    size = sizes["n_test" if key.startswith("test") else "n"]
+    return max(1.0, 0.01 * size if trace.status == "diverged" else 0.0) / size
 
 
 def _fields(record) -> dict:

@@ -8,7 +8,7 @@ import weakref
 import pytest
 import torch
 
-from grokbench.engine import batch_run, dataset, runner
+from grokbench.engine import batch_run, dataset, fixed_point, runner
 from grokbench.engine.config import make_config
 from grokbench.engine.objective import test_outputs as outputs_on_test
 from grokbench.engine.probes import baseline_agreement
@@ -153,6 +153,7 @@ def test_the_diagonal_net_lowers_its_weights_not_u_and_v() -> None:
     assert float((lowered - exact).abs().max()) >= 0.1 * scale
 
 
+@pytest.mark.skipif(not fixed_point.available(), reason="no CPU int8 products in this torch")
 def test_int8_test_inputs_move_only_the_test_numbers_by_the_fixed_points_rounding() -> None:
     """±1 test sets kept as int8 (``fixed_point``: w within 2⁻³⁰ of its largest entry): a
     batched run's training numbers equal its float64 twin's, its test loss within 1e-8

@@ -20,7 +20,7 @@ import sys
 
 import torch
 
-from grokbench.engine.gram import int8_signs
+from grokbench.engine.gram import int8_product, int8_signs
 from grokbench.spec import ConfigError
 
 #: The offset that turns an int32 q into its balanced base-256 digits d_p (Σ 256^p d_p = q):
@@ -48,13 +48,20 @@ def available() -> bool:
         return False
 
 
+def powers_of_two(exponent: torch.Tensor, dtype: torch.dtype = torch.float64) -> torch.Tensor:
+    """2^exponent in ``dtype``, exactly, subnormal powers included. The exponent goes in as
+    a float: torch 2.2's ``ldexp`` raised 2 to an integer exponent in float32 (0 below
+    2⁻¹⁴⁹, which made a late-phase row's scale 0 and its product NaN)."""
+    return torch.ldexp(torch.ones_like(exponent, dtype=dtype), exponent.to(dtype))
+
+
 def digits(rows: torch.Tensor, largest: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """(k × 4B int8 digits, B × 1 float64 scales) of the finite float64 rows (B × k) whose
     largest magnitudes are ``largest`` (B × 1): column 4b + p holds digit p of row b, and
     row b ≈ scale_b · Σ_p 256^p · digit_p."""
     _, exponent = torch.frexp(largest)  # max |row| < 2^exponent
     # rows below 2⁻¹⁰⁴⁰ keep the scale 2⁻¹⁰⁷⁰ (float64's smallest is 2⁻¹⁰⁷⁴): fewer digits
-    scale = torch.ldexp(torch.ones_like(rows[:, :1]), exponent.clamp(min=LOWEST) - TOP_BIT)
+    scale = powers_of_two(exponent.clamp(min=LOWEST) - TOP_BIT, rows.dtype)
     fixed = torch.empty(rows.shape[::-1], dtype=torch.int32)  # k × B, strides (B, 1)
     fixed.copy_((rows / scale).round_().T)  # |q| < 2³⁰
     fixed.add_(OFFSET).bitwise_xor_(OFFSET)
@@ -71,9 +78,26 @@ def product(rows: torch.Tensor, signs: torch.Tensor) -> torch.Tensor:
         out = product(rows.where(finite, 0.0), signs)
         return out.masked_fill_(~finite, float("nan"))
     columns, scale = digits(rows, largest)
-    exact = torch._int_mm(signs, columns)  # m × 4B, each entry below 128·k in magnitude
+    exact = int8_product(signs, columns)  # m × 4B, each entry below 128·k in magnitude
+    if exact is None:  # this torch has no CPU int8 products
+        return float_product(rows, signs)
     combined = exact.view(len(signs), -1, DIGITS).to(torch.float64) @ _WEIGHTS
     return combined.T.mul(scale)
+
+
+#: Rows of the signs converted to float64 at a time by ``float_product`` (0.8 GB at k = 10⁵).
+FLOAT_BLOCK = 1024
+
+
+def float_product(rows: torch.Tensor, signs: torch.Tensor) -> torch.Tensor:
+    """rows @ signsᵀ in ``rows``' precision, the signs converted ``FLOAT_BLOCK`` rows at a
+    time: ``product`` where torch has no CPU int8 products (int8 inputs reach it only when
+    a caller made them; ``test_dtype`` and ``train_dtype`` keep float inputs there)."""
+    out = rows.new_empty(len(rows), len(signs))
+    for start in range(0, len(signs), FLOAT_BLOCK):
+        block = signs[start : start + FLOAT_BLOCK].to(rows.dtype)
+        out[:, start : start + FLOAT_BLOCK] = rows @ block.T
+    return out
 
 
 def int8_inputs(x: torch.Tensor, setting: str, inputs: str) -> torch.Tensor:

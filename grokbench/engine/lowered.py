@@ -36,7 +36,7 @@ def scaled_product(rows: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     back after, so the lowering costs float32's relative rounding (6·10⁻⁸) whatever the
     row's magnitude, and the scaling itself none."""
     _, exponent = torch.frexp(rows.abs().amax(-1, keepdim=True))
-    scale = torch.ldexp(torch.ones_like(exponent, dtype=rows.dtype), exponent)
+    scale = fixed_point.powers_of_two(exponent, rows.dtype)
     with flushing_denormals():
         product = torch.matmul((rows / scale).to(x.dtype), x)
     return product.to(rows.dtype).mul_(scale)  # ldexp on the product took 7× longer
