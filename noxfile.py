@@ -87,7 +87,7 @@ def lint(session: nox.Session) -> None:
 LOWEST = (
     "torch==2.2.0",
     "numpy==1.24.0",
-    "scipy==1.10.0",
+    "scipy==1.15.0",
     "scikit-learn==1.3.0",
     "tabulate==0.9.0",
     "matplotlib==3.7.0",
