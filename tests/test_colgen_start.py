@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 
 from grokbench.baselines import linear_margins as lm
+from grokbench.engine.config import make_config
+from grokbench.engine.runner import prepare
 
 
 @pytest.mark.parametrize("cap", [4, 256])
@@ -29,9 +31,10 @@ CENTRAL_ROUNDS = 5
 def test_central_duals_price_sign_data_in_a_few_rounds(
     monkeypatch: pytest.MonkeyPatch, crossover: bool
 ) -> None:
-    """Interior point without crossover (``CENTRAL_OPTIONS``, honoured from SciPy 1.15, the
-    floor) finds the support of a k = 3 sparse rule in a few rounds; with crossover (the
-    counterfactual, what older SciPy ran) the vertex duals take many more."""
+    """Interior point without crossover where its solution is precise (``CENTRAL_OPTIONS``,
+    honoured from SciPy 1.15, the floor) finds the support of a k = 3 sparse rule in a few
+    rounds; with crossover always (the counterfactual, what older SciPy ran) the vertex
+    duals take many more."""
     rng = np.random.default_rng(0)
     x = rng.choice([-1.0, 1.0], size=(96, 1000))
     y = np.sign(x[:, :3].sum(axis=1))
@@ -41,3 +44,13 @@ def test_central_duals_price_sign_data_in_a_few_rounds(
     w, report = lm.l1_max_margin_colgen(x, y)
     assert set(np.flatnonzero(np.abs(w) > 1e-8 * np.abs(w).max())) == {0, 1, 2}
     assert (report["rounds"] <= CENTRAL_ROUNDS) != crossover
+
+
+def test_an_imprecise_interior_point_is_crossed_over() -> None:
+    """ci misgrok seed 0's restricted LP, where SciPy 1.15's HiGHS ends its interior point
+    imprecise ("Unknown" with ``run_crossover`` off, a RuntimeError here): with "choose" it
+    crosses over and the fit is a separating w (this fails on the floor with "off")."""
+    data = prepare(make_config("misgrok", "ci", {"seed": 0, "n_test": 10})).data
+    x, y = data.x_train.numpy(), data.y_train.numpy()
+    w, report = lm.l1_max_margin_colgen(x, y)
+    assert np.min(y * (x @ w)) >= 1 - 1e-8 and report["gap"] <= 1e-6
