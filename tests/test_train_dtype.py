@@ -44,8 +44,8 @@ def test_powers_of_two_are_exact_where_ldexp_raised_2_in_float32(
 ) -> None:
     """torch 2.2's ``ldexp(x, e)`` was x · 2.0**e, in float32 for an integer e: 0 below 2⁻¹⁴⁹,
     so a late-phase row's scale was 0 and its product NaN. With that ldexp in place every
-    power of float64's range is still exact (an integer exponent gives 1821 zeros or
-    rounded powers)."""
+    power of float64's range is still exact: ``powers_of_two`` builds them from float64's
+    bits (``ldexp`` of an integer exponent gives 1821 zeros or rounded powers)."""
     monkeypatch.setattr(torch, "ldexp", lambda x, e: x * torch.pow(2.0, e))
     exponents = torch.arange(-1074, 1024, dtype=torch.int32)
     exact = torch.tensor([math.ldexp(1.0, int(e)) for e in exponents], dtype=torch.float64)

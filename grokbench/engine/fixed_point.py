@@ -39,20 +39,23 @@ _WEIGHTS = torch.tensor([256.0**p for p in range(DIGITS)], dtype=torch.float64)
 def available() -> bool:
     """Whether this torch multiplies int8 matrices on the CPU (``torch._int_mm``, a private
     function; little-endian byte order for the digits)."""
-    if sys.byteorder != "little" or not hasattr(torch, "_int_mm"):
+    if sys.byteorder != "little":
         return False
-    try:
-        ones = torch.ones(2, 2, dtype=torch.int8)
-        return bool(torch._int_mm(ones, ones).eq(2).all())
-    except (RuntimeError, NotImplementedError):
-        return False
+    ones = torch.ones(2, 2, dtype=torch.int8)
+    product = int8_product(ones, ones)
+    return product is not None and bool(product.eq(2).all())
 
 
 def powers_of_two(exponent: torch.Tensor, dtype: torch.dtype = torch.float64) -> torch.Tensor:
-    """2^exponent in ``dtype``, exactly, subnormal powers included. The exponent goes in as
-    a float: torch 2.2's ``ldexp`` raised 2 to an integer exponent in float32 (0 below
-    2⁻¹⁴⁹, which made a late-phase row's scale 0 and its product NaN)."""
-    return torch.ldexp(torch.ones_like(exponent, dtype=dtype), exponent.to(dtype))
+    """2^exponent in ``dtype`` for integer exponents in [−1074, 1023], built from float64's
+    bits, so exact on every CPU and torch: ``ldexp`` computes 2.0**e with the CPU's
+    vectorised ``pow`` (its exactness a property of that code, not IEEE's), and torch 2.2's
+    raised 2 to an integer exponent in float32 (0 below 2⁻¹⁴⁹, which made a late-phase
+    row's scale 0 and its product NaN). Exponents outside are clamped into it."""
+    e = exponent.to(torch.int64).clamp(-1074, 1023)
+    normal = (e.clamp(min=-1022) + 1023) << 52  # biased exponent, zero mantissa
+    subnormal = torch.ones_like(e) << (e.clamp(max=-1023) + 1074)  # mantissa bit only
+    return torch.where(e >= -1022, normal, subnormal).view(torch.float64).to(dtype)
 
 
 def digits(rows: torch.Tensor, largest: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
